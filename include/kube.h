@@ -1,0 +1,16 @@
+/**
+ * @file kube.h
+ * @brief Umbrella header of libkubeclient: includes every public header.
+ */
+#ifndef KUBE_H
+#define KUBE_H
+
+#include "kube/common.h"
+#include "kube/version.h"
+#include "kube/global.h"
+#include "kube/errors.h"
+#include "kube/log.h"
+#include "kube/config.h"
+#include "kube/rest.h"
+
+#endif /* KUBE_H */

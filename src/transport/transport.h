@@ -1,0 +1,66 @@
+/*
+ * Internal HTTP transport (libcurl). The rest layer builds requests and the
+ * transport sends them: TLS from memory, auth headers from the authenticator,
+ * user agent, impersonation headers, proxy, gzip, a pool of easy handles.
+ * Rate limiting and retries live in the rest layer, as in client-go.
+ */
+#ifndef KUBE_TRANSPORT_H
+#define KUBE_TRANSPORT_H
+
+#include "rest/config.h"
+
+typedef struct kube__transport kube__transport;
+typedef struct kube__xfer kube__xfer;
+
+typedef struct kube__http_request {
+    const char *method;
+    const char *url;             /* absolute URL */
+    const kube__strvec *headers; /* "Name: value" lines, may be NULL */
+    const char *body;            /* may be NULL */
+    size_t body_len;
+    int64_t timeout_ms;          /* whole transfer, 0 = none (ignored for streams) */
+    int streaming;               /* watch/stream: no whole-transfer timeout */
+} kube__http_request;
+
+typedef struct kube__http_response {
+    int status;
+    kube__strvec headers;        /* "Name: value" of the final response */
+    kube__buf body;
+    char *auth_used;             /* the Authorization value sent (secret) */
+} kube__http_response;
+
+int kube__transport_new(kube__transport **out, const kube_rest_config *cfg);
+void kube__transport_free(kube__transport *t);
+
+/* Send a request and read the whole response. A response with any status
+ * is 0; errors: KUBE_ETRANSPORT, KUBE_ETIMEOUT, KUBE_ETOOLARGE (body over
+ * the cap), KUBE_EAUTH, KUBE_ENOMEM. The response must be disposed. */
+int kube__transport_do(kube__transport *t, const kube__http_request *req,
+                       kube__http_response *resp);
+
+/* Open a streamed transfer: returns once the status line and headers of the
+ * final response arrived (resp->status/headers filled; resp->body may already
+ * hold the first bytes). */
+int kube__transport_open(kube__xfer **out, kube__transport *t,
+                         const kube__http_request *req, kube__http_response *resp);
+/* Append newly received body bytes to `into`, waiting up to idle_timeout_ms
+ * (0 = forever) for at least one. 0 when bytes were added; KUBE_ITEROVER at
+ * the end of the body; KUBE_ESHUTDOWN after kube__xfer_cancel();
+ * KUBE_ETIMEOUT when idle; KUBE_ETRANSPORT when the connection broke. */
+int kube__xfer_read(kube__xfer *x, kube__buf *into, int64_t idle_timeout_ms);
+/* Wake and stop a blocked kube__xfer_read() (any thread). */
+void kube__xfer_cancel(kube__xfer *x);
+void kube__xfer_close(kube__xfer *x);
+
+void kube__http_response_dispose(kube__http_response *resp);
+/* First value of header `name` (case-insensitive), or NULL. */
+const char *kube__http_header(const kube__strvec *headers, const char *name);
+
+/* User agent "libkubeclient/<version> (<os>/<arch>)". */
+const char *kube__default_user_agent(void);
+
+/* NO_PROXY matching with CIDR entries (exposed for unit tests): returns 1 when
+ * host (name or IP literal, no brackets) with port must bypass the proxy. */
+int kube__no_proxy_match(const char *no_proxy, const char *host, int port);
+
+#endif
