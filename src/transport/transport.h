@@ -27,6 +27,8 @@ typedef struct kube__http_response {
     kube__strvec headers;        /* "Name: value" of the final response */
     kube__buf body;
     char *auth_used;             /* the Authorization value sent (secret) */
+    int conn_error;              /* set with KUBE_ETRANSPORT when the connection
+                                    was reset/closed: a GET may be retried */
 } kube__http_response;
 
 int kube__transport_new(kube__transport **out, const kube_rest_config *cfg);

@@ -20,6 +20,7 @@ int kube__buf_grow(kube__buf *b, size_t extra)
         return KUBE_ENOMEM;
     b->ptr = p;
     b->asize = nsize;
+    b->ptr[b->size] = '\0';
     return 0;
 }
 

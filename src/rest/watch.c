@@ -1,0 +1,183 @@
+/*
+ * Watch: open a streamed GET (never rate-limited, no request deadline),
+ * split the body into JSON values and decode metav1.WatchEvent envelopes.
+ */
+#include "common.h"
+
+#include "rest/json_splitter.h"
+#include "rest/request.h"
+
+struct kube_watch {
+    kube_rest_client *c;
+    kube__xfer *x;
+    kube__http_response resp;
+    kube__json_splitter split;
+    kube_watch_event ev;
+    cJSON *cur;
+    kube_status *cur_status;
+    int ended;
+    int failed;
+};
+
+static const struct {
+    const char *name;
+    int type;
+} event_types[] = {
+    { "ADDED", KUBE_WATCH_ADDED },     { "MODIFIED", KUBE_WATCH_MODIFIED },
+    { "DELETED", KUBE_WATCH_DELETED }, { "BOOKMARK", KUBE_WATCH_BOOKMARK },
+    { "ERROR", KUBE_WATCH_ERROR },
+};
+
+int kube_rest_request_watch(kube_watch **out, kube_rest_request *r)
+{
+    kube__strvec headers = KUBE__STRVEC_INIT;
+    kube__http_request req;
+    kube_watch *w = NULL;
+    int error;
+
+    if (!out)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "out is NULL");
+    *out = NULL;
+    if (!r)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "request is NULL");
+    if ((error = kube__rest_request_preflight(r)) < 0)
+        return error;
+    if ((error = kube__rest_request_build_url(r, 1)) < 0 ||
+        (error = kube__rest_request_headers(r, &headers)) < 0)
+        return error;
+    w = kube__calloc(1, sizeof(*w));
+    if (!w) {
+        error = kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+        goto out;
+    }
+    w->c = kube__rest_client_ref(r->c);
+    kube__json_splitter_init(&w->split, (size_t)r->c->cfg->max_frame_bytes);
+    memset(&req, 0, sizeof(req));
+    req.method = r->verb;
+    req.url = r->url;
+    req.headers = &headers;
+    req.streaming = 1;
+    /* not throttled: client-go never rate-limits watches */
+    if ((error = kube__transport_open(&w->x, r->c->transport, &req, &w->resp)) < 0)
+        goto out;
+    if (w->resp.status != 200) {
+        error = kube__rest_stream_error(r, w->x, &w->resp);
+        goto out;
+    }
+    if (w->resp.body.size &&
+        (error = kube__json_splitter_feed(&w->split, w->resp.body.ptr, w->resp.body.size)) < 0)
+        goto out;
+    kube__buf_dispose(&w->resp.body);
+    KUBE__LOG_DEBUG("watch", "watching %s", r->url);
+    *out = w;
+    w = NULL;
+out:
+    kube_watch_free(w);
+    kube__strvec_dispose_secret(&headers);
+    return error;
+}
+
+static void clear_event(kube_watch *w)
+{
+    cJSON_Delete(w->cur);
+    w->cur = NULL;
+    kube__status_free(w->cur_status);
+    w->cur_status = NULL;
+    memset(&w->ev, 0, sizeof(w->ev));
+}
+
+static int decode_event(kube_watch *w, const char *frame, size_t len)
+{
+    const cJSON *type, *obj;
+    size_t i;
+
+    w->cur = cJSON_ParseWithLength(frame, len);
+    if (!w->cur)
+        return kube__error_set(KUBE_EPARSE, KUBE_ERROR_CLASS_JSON,
+                               "watch stream: malformed JSON event (%zu bytes)", len);
+    type = cJSON_GetObjectItemCaseSensitive(w->cur, "type");
+    obj = cJSON_GetObjectItemCaseSensitive(w->cur, "object");
+    if (!cJSON_IsString(type))
+        return kube__error_set(KUBE_EPARSE, KUBE_ERROR_CLASS_JSON,
+                               "watch stream: event without a \"type\"");
+    for (i = 0; i < KUBE__ARRAY_SIZE(event_types); i++)
+        if (strcmp(type->valuestring, event_types[i].name) == 0)
+            w->ev.type = event_types[i].type;
+    if (!w->ev.type)
+        return kube__error_set(KUBE_EPARSE, KUBE_ERROR_CLASS_JSON,
+                               "watch stream: unknown event type \"%.64s\"", type->valuestring);
+    if (!cJSON_IsObject(obj))
+        return kube__error_set(KUBE_EPARSE, KUBE_ERROR_CLASS_JSON,
+                               "watch stream: %s event without an object", type->valuestring);
+    w->ev.object = obj;
+    w->ev.raw = frame;
+    w->ev.raw_len = len;
+    if (w->ev.type == KUBE_WATCH_ERROR) {
+        w->cur_status = kube__status_from_json(obj);
+        w->ev.status = w->cur_status;
+        w->ev.error_code = w->cur_status ? kube__status_code_for(w->cur_status, 0) : KUBE_ERROR;
+        if (w->ev.error_code == KUBE_ERROR && w->cur_status)
+            w->ev.error_code = kube_error_code_for(NULL, kube_status_code(w->cur_status), 0);
+    }
+    return 0;
+}
+
+int kube_watch_next(const kube_watch_event **out, kube_watch *w, int64_t idle_timeout_ms)
+{
+    if (!out || !w)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "NULL argument");
+    *out = NULL;
+    clear_event(w);
+    if (w->failed)
+        return kube__error_set(w->failed, KUBE_ERROR_CLASS_JSON,
+                               "watch stream is unusable after an earlier error");
+    for (;;) {
+        const char *frame;
+        size_t len;
+        int rc = kube__json_splitter_next(&w->split, &frame, &len);
+        if (rc == 1) {
+            if ((rc = decode_event(w, frame, len)) < 0) {
+                w->failed = rc;
+                clear_event(w);
+                return rc;
+            }
+            *out = &w->ev;
+            return 0;
+        }
+        if (rc < 0) {
+            w->failed = rc;
+            return rc;
+        }
+        if (w->ended) {
+            if (kube__json_splitter_partial(&w->split))
+                return kube__error_set(KUBE_EPARSE, KUBE_ERROR_CLASS_JSON,
+                                       "watch stream ended in the middle of an event");
+            return KUBE_ITEROVER;
+        }
+        rc = kube__xfer_read(w->x, kube__json_splitter_buf(&w->split), idle_timeout_ms);
+        if (rc == KUBE_ITEROVER) {
+            w->ended = 1;
+            continue;
+        }
+        if (rc < 0)
+            return rc;
+    }
+}
+
+void kube_watch_stop(kube_watch *w)
+{
+    if (w && w->x)
+        kube__xfer_cancel(w->x);
+}
+
+void kube_watch_free(kube_watch *w)
+{
+    if (!w)
+        return;
+    clear_event(w);
+    kube__xfer_close(w->x);
+    kube__http_response_dispose(&w->resp);
+    kube__json_splitter_dispose(&w->split);
+    kube_rest_client_free(w->c);
+    kube__free(w);
+}
