@@ -32,6 +32,7 @@ typedef struct pool_entry {
     CURL *easy;
     CURLM *multi;
     uint64_t cert_gen;
+    struct curl_slist *connect_to; /* must outlive the easy handle */
     struct pool_entry *next;
 } pool_entry;
 
@@ -415,6 +416,7 @@ static void entry_free(pool_entry *e)
         curl_multi_cleanup(e->multi);
     if (e->easy)
         curl_easy_cleanup(e->easy);
+    curl_slist_free_all(e->connect_to);
     kube__free(e);
 }
 
@@ -579,11 +581,12 @@ static pool_entry *entry_new(kube__transport *t)
         curl_easy_setopt(h, CURLOPT_PROXY, t->proxy);
     curl_easy_setopt(h, CURLOPT_NOPROXY, "");
     if (t->connect_to) {
-        /* the list must outlive the handle: keep a static-per-transport copy */
-        struct curl_slist *l = curl_slist_append(NULL, t->connect_to);
-        curl_easy_setopt(h, CURLOPT_CONNECT_TO, l);
-        /* curl keeps the pointer: store it in PRIVATE to free with the entry */
-        curl_easy_setopt(h, CURLOPT_PRIVATE, l);
+        e->connect_to = curl_slist_append(NULL, t->connect_to);
+        if (!e->connect_to) {
+            entry_free(e);
+            return NULL;
+        }
+        curl_easy_setopt(h, CURLOPT_CONNECT_TO, e->connect_to);
     }
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -609,21 +612,10 @@ static pool_entry *pool_get(kube__transport *t)
     return e;
 }
 
-static void entry_destroy(pool_entry *e)
-{
-    struct curl_slist *l = NULL;
-    if (!e)
-        return;
-    if (e->easy)
-        curl_easy_getinfo(e->easy, CURLINFO_PRIVATE, (char **)&l);
-    entry_free(e);
-    curl_slist_free_all(l);
-}
-
 static void pool_put(kube__transport *t, pool_entry *e, int reusable)
 {
     if (!reusable) {
-        entry_destroy(e);
+        entry_free(e);
         return;
     }
     pthread_mutex_lock(&t->pool_lock);
@@ -634,7 +626,7 @@ static void pool_put(kube__transport *t, pool_entry *e, int reusable)
         e = NULL;
     }
     pthread_mutex_unlock(&t->pool_lock);
-    entry_destroy(e);
+    entry_free(e);
 }
 
 /* ---- transfers ---- */

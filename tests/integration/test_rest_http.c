@@ -22,7 +22,6 @@
 /* ---- recording of what handlers saw (server threads: no asserts) ---- */
 
 typedef struct {
-    pthread_mutex_t lock;
     int calls;
     char auth[512];
     char ua[256];
@@ -42,17 +41,41 @@ typedef struct {
 } rec;
 
 static rec R;
+static pthread_mutex_t R_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void rec_reset(void)
 {
-    pthread_mutex_destroy(&R.lock);
+    pthread_mutex_lock(&R_lock);
     memset(&R, 0, sizeof(R));
-    pthread_mutex_init(&R.lock, NULL);
+    pthread_mutex_unlock(&R_lock);
 }
 
 static void copy_hdr(char *dst, size_t n, const char *v)
 {
     snprintf(dst, n, "%s", v ? v : "");
+}
+
+static rec snap(void)
+{
+    rec copy;
+    pthread_mutex_lock(&R_lock);
+    copy = R;
+    pthread_mutex_unlock(&R_lock);
+    return copy;
+}
+
+static void rec_status(int i, int status)
+{
+    pthread_mutex_lock(&R_lock);
+    R.status_seq[i] = status;
+    pthread_mutex_unlock(&R_lock);
+}
+
+static void rec_retry_after(const char *v)
+{
+    pthread_mutex_lock(&R_lock);
+    R.retry_after = v;
+    pthread_mutex_unlock(&R_lock);
 }
 
 static int record(const tserver_request *req)
@@ -61,7 +84,7 @@ static int record(const tserver_request *req)
     size_t bl;
     const char *b = tserver_req_body(req, &bl);
     char *all;
-    pthread_mutex_lock(&R.lock);
+    pthread_mutex_lock(&R_lock);
     idx = R.calls++;
     copy_hdr(R.auth, sizeof(R.auth), tserver_req_header(req, "Authorization"));
     copy_hdr(R.ua, sizeof(R.ua), tserver_req_header(req, "User-Agent"));
@@ -78,19 +101,20 @@ static int record(const tserver_request *req)
     copy_hdr(R.cn, sizeof(R.cn), tserver_req_client_cn(req));
     copy_hdr(R.host, sizeof(R.host), tserver_req_header(req, "Host"));
     snprintf(R.body, sizeof(R.body), "%.*s", (int)(bl < 500 ? bl : 500), b);
-    pthread_mutex_unlock(&R.lock);
+    pthread_mutex_unlock(&R_lock);
     return idx;
 }
 
 static void h_json(const tserver_request *req, tserver_response *w, void *p)
 {
     int idx = record(req);
-    int st = idx < 16 ? R.status_seq[idx] : 0;
+    rec r = snap();
+    int st = idx < 16 ? r.status_seq[idx] : 0;
     (void)p;
     if (st) {
         tserver_resp_status(w, st);
-        if (R.retry_after)
-            tserver_resp_header(w, "Retry-After", R.retry_after);
+        if (r.retry_after)
+            tserver_resp_header(w, "Retry-After", r.retry_after);
         tserver_resp_kube_status(w, st, st == 429   ? "TooManyRequests"
                                         : st == 503 ? "ServiceUnavailable"
                                                     : "InternalError",
@@ -208,13 +232,13 @@ static void test_rest__plain_http_get(void **state)
                         "cm1");
     assert_int_equal(kube_rest_result_warning_count(res), 1);
     assert_string_equal(kube_rest_result_warning_at(res, 0), "deprecated API");
-    assert_string_equal(R.path, "/api/v1/namespaces/default/configmaps/cm1");
-    assert_string_equal(R.query, "resourceVersion=0&timeout=30s");
-    assert_string_equal(R.auth, "");
-    assert_non_null(strstr(R.ua, "libkubeclient/"));
-    assert_non_null(strstr(R.ua, "(linux/"));
-    assert_string_equal(R.accept, "application/json, */*");
-    assert_non_null(strstr(R.accept_enc, "gzip"));
+    assert_string_equal(snap().path, "/api/v1/namespaces/default/configmaps/cm1");
+    assert_string_equal(snap().query, "resourceVersion=0&timeout=30s");
+    assert_string_equal(snap().auth, "");
+    assert_non_null(strstr(snap().ua, "libkubeclient/"));
+    assert_non_null(strstr(snap().ua, "(linux/"));
+    assert_string_equal(snap().accept, "application/json, */*");
+    assert_non_null(strstr(snap().accept_enc, "gzip"));
     kube_rest_result_free(res);
     kube_rest_request_free(r);
     kube_rest_client_free(c);
@@ -241,14 +265,14 @@ static void test_rest__tls_verify_and_token(void **state)
     kube_rest_config_add_impersonate_extra(cfg, "scopes/x", "view");
     c = client_from(cfg);
     assert_int_equal(get_path(c, "/api", NULL), 0);
-    assert_string_equal(R.auth, "Bearer tok-123");
-    assert_string_equal(R.imp_user, "jane");
-    assert_string_equal(R.imp_groups, "g1\ng2");
-    assert_string_equal(R.imp_extra, "view");
+    assert_string_equal(snap().auth, "Bearer tok-123");
+    assert_string_equal(snap().imp_user, "jane");
+    assert_string_equal(snap().imp_groups, "g1\ng2");
+    assert_string_equal(snap().imp_extra, "view");
     kube_rest_client_free(c);
 
     /* wrong CA: verification fails, nothing is sent */
-    R.calls = 0;
+    rec_reset();
     cfg = cfg_for(s);
     kube_rest_config_set_ca(cfg, PKI.other_ca_pem, strlen(PKI.other_ca_pem), NULL);
     kube_rest_config_set_bearer_token(cfg, "tok-123", NULL);
@@ -256,7 +280,7 @@ static void test_rest__tls_verify_and_token(void **state)
     assert_int_equal(get_path(c, "/api", NULL), KUBE_ETRANSPORT);
     assert_int_equal(kube_error_last()->klass, KUBE_ERROR_CLASS_TRANSPORT);
     assert_non_null(strstr(kube_error_last()->message, "TLS"));
-    assert_int_equal(R.calls, 0);
+    assert_int_equal(snap().calls, 0);
     kube_rest_client_free(c);
 
     /* no CA at all: the system bundle does not know our CA */
@@ -278,7 +302,7 @@ static void test_rest__tls_verify_and_token(void **state)
     kube_rest_config_set_tls_server_name(cfg, "localhost");
     c = client_from(cfg);
     assert_int_equal(get_path(c, "/api", NULL), 0);
-    assert_non_null(strstr(R.host, "127.0.0.1"));
+    assert_non_null(strstr(snap().host, "127.0.0.1"));
     kube_rest_client_free(c);
     cfg = cfg_for(s);
     kube_rest_config_set_ca(cfg, PKI.ca_pem, strlen(PKI.ca_pem), NULL);
@@ -305,7 +329,7 @@ static void test_rest__client_certificate(void **state)
     kube_rest_config_set_client_key(cfg, PKI.client_key_pem, strlen(PKI.client_key_pem), NULL);
     c = client_from(cfg);
     assert_int_equal(get_path(c, "/api", NULL), 0);
-    assert_string_equal(R.cn, "admin");
+    assert_string_equal(snap().cn, "admin");
     kube_rest_client_free(c);
 
     /* without a certificate the server refuses: 401 maps to Unauthorized */
@@ -331,45 +355,45 @@ static void test_rest__retry_after(void **state)
     (void)state;
     rec_reset();
     tserver_route(s, NULL, "/", h_json, NULL);
-    R.status_seq[0] = 429;
-    R.status_seq[1] = 503;
-    R.retry_after = "2";
+    rec_status(0, 429);
+    rec_status(1, 503);
+    rec_retry_after("2");
     cfg = cfg_for(s);
     c = client_from(cfg);
     kube__rest_client_set_clock(c, &clock);
     assert_int_equal(get_path(c, "/api", &res), 0);
-    assert_int_equal(R.calls, 3);
+    assert_int_equal(snap().calls, 3);
     assert_int_equal(kube_rest_result_status_code(res), 200);
     assert_int_equal(fc.slept, 4000000000LL); /* 2 s + 2 s, on the injected clock */
     kube_rest_result_free(res);
 
     /* 500 without Retry-After: no retry */
     rec_reset();
-    R.status_seq[0] = 500;
+    rec_status(0, 500);
     assert_int_equal(get_path(c, "/api", NULL), KUBE_ESERVER);
-    assert_int_equal(R.calls, 1);
+    assert_int_equal(snap().calls, 1);
     kube_rest_client_free(c);
 
     /* retries are capped: max 2 retries -> 3 attempts, then the error with
      * the previous attempt's error appended */
     rec_reset();
-    R.retry_after = "0";
+    rec_retry_after("0");
     for (int i = 0; i < 16; i++)
-        R.status_seq[i] = 429;
+        rec_status(i, 429);
     cfg = cfg_for(s);
     kube_rest_config_set_max_retries(cfg, 2);
     c = client_from(cfg);
     kube__rest_client_set_clock(c, &clock);
     assert_int_equal(get_path(c, "/api", NULL), KUBE_ETOOMANYREQUESTS);
-    assert_int_equal(R.calls, 3);
+    assert_int_equal(snap().calls, 3);
     assert_true(kube_error_is_too_many_requests(kube_error_last()));
     assert_non_null(strstr(kube_error_last()->message, "previous attempt"));
     kube_rest_client_free(c);
 
     /* a body that is a POST is replayable (bytes): retried too */
     rec_reset();
-    R.status_seq[0] = 429;
-    R.retry_after = "1";
+    rec_status(0, 429);
+    rec_retry_after("1");
     cfg = cfg_for(s);
     c = client_from(cfg);
     kube__rest_client_set_clock(c, &clock);
@@ -379,9 +403,9 @@ static void test_rest__retry_after(void **state)
         kube_rest_request_set_abs_path(r, "/api/v1/namespaces/default/configmaps");
         kube_rest_request_set_body(r, "{\"a\":1}", 7, NULL);
         assert_int_equal(kube_rest_request_do(NULL, r), 0);
-        assert_int_equal(R.calls, 2);
-        assert_string_equal(R.body, "{\"a\":1}");
-        assert_string_equal(R.ctype, "application/json");
+        assert_int_equal(snap().calls, 2);
+        assert_string_equal(snap().body, "{\"a\":1}");
+        assert_string_equal(snap().ctype, "application/json");
         kube_rest_request_free(r);
     }
     kube_rest_client_free(c);
@@ -476,7 +500,7 @@ static void test_watch__frames_split_every_byte(void **state)
     kube_rest_request_set_param(r, "allowWatchBookmarks", "true");
     assert_int_equal(kube_rest_request_watch(&w, r), 0);
     kube_rest_request_free(r);
-    assert_string_equal(R.query, "resourceVersion=9&allowWatchBookmarks=true&watch=true");
+    assert_string_equal(snap().query, "resourceVersion=9&allowWatchBookmarks=true&watch=true");
     for (i = 0; i < 5; i++) {
         assert_int_equal(kube_watch_next(&ev, w, 5000), 0);
         assert_int_equal(ev->type, types[i]);
@@ -653,7 +677,11 @@ static void h_drop_first(const tserver_request *req, tserver_response *w, void *
 {
     int idx = record(req);
     (void)p;
-    if (idx < drop_first_calls)
+    int limit;
+    pthread_mutex_lock(&R_lock);
+    limit = drop_first_calls;
+    pthread_mutex_unlock(&R_lock);
+    if (idx < limit)
         tserver_resp_drop(w);
     else
         tserver_resp_body_str(w, "{}");
@@ -693,9 +721,11 @@ static void test_rest__caps_hangs_and_resets(void **state)
     }
     /* a GET whose connection is dropped is retried (Retry-After 1 s) */
     rec_reset();
+    pthread_mutex_lock(&R_lock);
     drop_first_calls = 2;
+    pthread_mutex_unlock(&R_lock);
     assert_int_equal(get_path(c, "/drop", NULL), 0);
-    assert_int_equal(R.calls, 3);
+    assert_int_equal(snap().calls, 3);
     assert_int_equal(fc.slept, 2000000000LL);
     /* ... but a POST is not (on a fresh client: libcurl itself re-sends
      * once when a *reused* connection dies before any byte came back) */
@@ -710,7 +740,7 @@ static void test_rest__caps_hangs_and_resets(void **state)
         kube_rest_request_set_abs_path(r, "/drop");
         kube_rest_request_set_body(r, "{}", 2, NULL);
         assert_int_equal(kube_rest_request_do(NULL, r), KUBE_ETRANSPORT);
-        assert_int_equal(R.calls, 1);
+        assert_int_equal(snap().calls, 1);
         kube_rest_request_free(r);
     }
     kube_rest_client_free(c);
@@ -792,7 +822,7 @@ static void test_rest__stream_patch_and_bodies(void **state)
     kube_rest_request_set_param(r, "follow", "true");
     assert_int_equal(kube_rest_request_stream(r, collect, &got), 0);
     assert_string_equal(got.ptr, "line one\nline two\nline three\n");
-    assert_string_equal(R.query, "follow=true");
+    assert_string_equal(snap().query, "follow=true");
     assert_int_equal(kube_rest_request_stream(r, stop_after_first, NULL), KUBE_EUSER);
     kube_rest_request_free(r);
     kube__buf_dispose(&got);
@@ -807,9 +837,9 @@ static void test_rest__stream_patch_and_bodies(void **state)
         kube_rest_request_set_param(r, "dryRun", "All");
         kube_rest_request_set_patch(r, patches[i].type, "{\"x\":1}", 7);
         assert_int_equal(kube_rest_request_do(NULL, r), 0);
-        assert_string_equal(R.ctype, patches[i].ct);
-        assert_string_equal(R.body, "{\"x\":1}");
-        assert_string_equal(R.query, "fieldManager=test&dryRun=All");
+        assert_string_equal(snap().ctype, patches[i].ct);
+        assert_string_equal(snap().body, "{\"x\":1}");
+        assert_string_equal(snap().query, "fieldManager=test&dryRun=All");
         kube_rest_request_free(r);
     }
 
@@ -880,7 +910,7 @@ static void test_rest__log_redaction(void **state)
     kube_rest_config_set_client_key(cfg, PKI.client_key_pem, strlen(PKI.client_key_pem), NULL);
     c = client_from(cfg);
     assert_int_equal(get_path(c, "/api", NULL), 0);
-    assert_string_equal(R.auth, "Bearer SUPERSECRETTOKEN42");
+    assert_string_equal(snap().auth, "Bearer SUPERSECRETTOKEN42");
     kube_rest_client_free(c);
     kube_log_set(KUBE_LOG_NONE, NULL, NULL);
     assert_non_null(logbuf.ptr);
