@@ -33,10 +33,11 @@ typedef struct tserver_options {
  * Returns NULL on failure (message on stderr). */
 tserver *tserver_start(const tserver_options *opts);
 /* Stop: closes the listening socket, wakes handlers blocked in
- * tserver_response_hang()/tserver_sleep_ms() and joins all threads. */
+ * tserver_resp_hang()/tserver_sleep_ms() and joins all threads. */
 void tserver_stop(tserver *s);
 int tserver_port(const tserver *s);
-/* "http://127.0.0.1:<port>" or "https://127.0.0.1:<port>" (static per server). */
+/* "http://127.0.0.1:<port>" or "https://127.0.0.1:<port>" (static per server).
+ * With ipv6 the host is "[::1]". */
 const char *tserver_url(const tserver *s);
 
 /* Handler: fill resp. Runs on a server thread. */
@@ -51,6 +52,11 @@ int tserver_route(tserver *s, const char *method, const char *path_prefix,
 
 /* Number of requests received so far (all paths). */
 unsigned tserver_request_count(const tserver *s);
+/* Connections accepted so far, and connections open right now (for
+ * keep-alive / connection-reuse tests, and to check that a client closed a
+ * connection, e.g. when a watch is stopped). */
+unsigned tserver_connection_count(const tserver *s);
+unsigned tserver_open_connections(const tserver *s);
 
 /* ---- request accessors (valid during the handler call) ---- */
 const char *tserver_req_method(const tserver_request *r);
@@ -66,6 +72,10 @@ const char *tserver_req_body(const tserver_request *r, size_t *len); /* never NU
 const char *tserver_req_client_cn(const tserver_request *r);
 /* HTTP version string as received, e.g. "HTTP/1.1". */
 const char *tserver_req_version(const tserver_request *r);
+/* Path as sent (still percent-encoded), without query. */
+const char *tserver_req_raw_path(const tserver_request *r);
+/* The server running the handler (for tserver_sleep_ms() in handlers). */
+tserver *tserver_req_server(const tserver_request *r);
 
 /* ---- response builders ---- */
 void tserver_resp_status(tserver_response *w, int status);          /* default 200 */
@@ -73,8 +83,14 @@ void tserver_resp_header(tserver_response *w, const char *name, const char *valu
 /* Whole body (copied). Content-Type defaults to application/json. */
 void tserver_resp_body(tserver_response *w, const char *data, size_t len);
 void tserver_resp_body_str(tserver_response *w, const char *s);
+/* Set status `code` and a metav1.Status failure body, e.g.
+ * (w, 410, "Expired", "too old resource version"). */
+void tserver_resp_kube_status(tserver_response *w, int code, const char *reason,
+                              const char *message);
 /* Streamed body (chunked transfer encoding): chunks are sent in order, each
- * after waiting delay_ms. Data is copied. */
+ * after waiting delay_ms. Data is copied. The headers go out before the first
+ * delay. A streamed body replaces any tserver_resp_body(). An empty chunk
+ * only waits. A client that disconnects ends the stream early. */
 void tserver_resp_chunk(tserver_response *w, const char *data, size_t len, int delay_ms);
 /* After the last chunk, keep the connection open without sending anything
  * until the server stops or the client goes away (a hung server / idle watch). */
@@ -89,7 +105,8 @@ void tserver_resp_drop(tserver_response *w);
  * that hangs before the status line). */
 void tserver_resp_hang(tserver_response *w);
 
-/* Sleep up to ms, returning early (non-zero) when the server is stopping. */
+/* Sleep up to ms, returning early (non-zero) when the server is stopping.
+ * Get s in a handler with tserver_req_server(). */
 int tserver_sleep_ms(tserver *s, int ms);
 
 /* ---- test PKI (generated in memory with OpenSSL; nothing touches disk) ---- */
@@ -110,10 +127,14 @@ void tserver_pki_dispose(tserver_pki *pki);
 
 /* Write data to a new file under a fresh temporary directory made for the
  * test (mkdtemp under $TMPDIR); returns the path (malloc'd). Used for tests
- * that need files (kubeconfigs, token files): never for library secrets. */
+ * that need files (kubeconfigs, token files): never for library secrets.
+ * name must not contain '/'. The file is created with mode 0600. */
 char *tserver_write_temp(const char *name, const char *data, size_t len);
-/* Remove a directory tree made by tserver_write_temp()/tserver_tempdir(). */
+/* A fresh empty directory ($TMPDIR or /tmp, "kubetest-XXXXXX"), malloc'd. */
 char *tserver_tempdir(void);
+/* Remove a directory tree made by tserver_write_temp()/tserver_tempdir().
+ * Given the file path returned by tserver_write_temp(), removes the file and
+ * then its directory if that is now empty. */
 void tserver_rmtree(const char *dir);
 
 #endif
