@@ -928,6 +928,96 @@ static void test_rest__log_redaction(void **state)
     tserver_stop(s);
 }
 
+/* ---- exec plugin through the transport: 401 re-runs the plugin ---- */
+
+static void h_exec_auth(const tserver_request *req, tserver_response *w, void *p)
+{
+    const char *a = tserver_req_header(req, "Authorization");
+    (void)p;
+    record(req);
+    if (!a || strcmp(a, "Bearer exec-tok-2") != 0) {
+        tserver_resp_kube_status(w, 401, "Unauthorized", "Unauthorized");
+        return;
+    }
+    tserver_resp_body_str(w, "{}");
+}
+
+static int count_lines(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    int n = 0, ch;
+    if (!f)
+        return 0;
+    while ((ch = fgetc(f)) != EOF)
+        if (ch == '\n')
+            n++;
+    fclose(f);
+    return n;
+}
+
+static void test_rest__exec_plugin_401_rerun(void **state)
+{
+    tserver_options o = { 1, PKI.server_cert_pem, PKI.server_key_pem, NULL, 0, 0 };
+    tserver *s = tserver_start(&o);
+    char *dir = tserver_tempdir();
+    char count_file[512];
+    kube_exec_env_var env[2];
+    kube_exec_config x = KUBE_EXEC_CONFIG_INIT;
+    kube_rest_config *cfg;
+    kube_rest_client *c;
+    (void)state;
+    rec_reset();
+    tserver_route(s, NULL, "/", h_exec_auth, NULL);
+    snprintf(count_file, sizeof(count_file), "%s/count", dir);
+    env[0].name = "FAKE_TOKEN";
+    env[0].value = "exec-tok";
+    env[1].name = "FAKE_COUNT_FILE";
+    env[1].value = count_file;
+    x.command = FAKE_EXEC_PLUGIN;
+    x.api_version = "client.authentication.k8s.io/v1";
+    x.interactive_mode = KUBE_EXEC_INTERACTIVE_NEVER;
+    x.env = env;
+    x.nenv = 2;
+    cfg = cfg_for(s);
+    kube_rest_config_set_ca(cfg, PKI.ca_pem, strlen(PKI.ca_pem), NULL);
+    assert_int_equal(kube_rest_config_set_exec(cfg, &x), 0);
+    c = client_from(cfg);
+    /* run 1 gives exec-tok-1: the server says 401 and the 401 is returned
+     * (client-go does not replay), but the cached credential is dropped */
+    assert_int_equal(get_path(c, "/api", NULL), KUBE_EUNAUTHORIZED);
+    assert_string_equal(snap().auth, "Bearer exec-tok-1");
+    assert_int_equal(count_lines(count_file), 1);
+    /* the next request runs the plugin again and gets through */
+    assert_int_equal(get_path(c, "/api", NULL), 0);
+    assert_string_equal(snap().auth, "Bearer exec-tok-2");
+    /* and the credential (no expiry) is cached from then on */
+    assert_int_equal(get_path(c, "/api", NULL), 0);
+    assert_int_equal(count_lines(count_file), 2);
+    kube_rest_client_free(c);
+    tserver_stop(s);
+    tserver_rmtree(dir);
+    free(dir);
+}
+
+/* ---- connection reuse ---- */
+
+static void test_rest__connection_reuse(void **state)
+{
+    tserver *s = tserver_start(NULL);
+    kube_rest_client *c;
+    int i;
+    (void)state;
+    rec_reset();
+    tserver_route(s, NULL, "/", h_json, NULL);
+    c = client_from(cfg_for(s));
+    for (i = 0; i < 20; i++)
+        assert_int_equal(get_path(c, "/api", NULL), 0);
+    /* sequential requests share one kept-alive connection */
+    assert_int_equal(tserver_connection_count(s), 1);
+    kube_rest_client_free(c);
+    tserver_stop(s);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -942,6 +1032,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_rest__stream_patch_and_bodies),
         cmocka_unit_test(test_rest__proxy_env_no_proxy_cidr),
         cmocka_unit_test(test_rest__log_redaction),
+        cmocka_unit_test(test_rest__exec_plugin_401_rerun),
+        cmocka_unit_test(test_rest__connection_reuse),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
