@@ -1018,6 +1018,100 @@ static void test_rest__connection_reuse(void **state)
     tserver_stop(s);
 }
 
+/* ---- gzip, request timeout vs watches, proxy from the config ---- */
+
+static const char GZ[] =
+    "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\xab\x56\xca\xce\xcc\x4b\x51\xb2\x52"
+    "\x72\xaf\xca\x2c\x28\x48\x4d\x51\xd2\x51\xca\x2c\x49\xcd\x2d\x56\xb2\x8a\x36"
+    "\xd4\x31\xd2\x31\x8e\xad\x05\x00\xfc\xf5\xc4\x11\x22\x00\x00\x00";
+
+static void h_gzip(const tserver_request *req, tserver_response *w, void *p)
+{
+    (void)p;
+    record(req);
+    tserver_resp_header(w, "Content-Encoding", "gzip");
+    tserver_resp_body(w, GZ, sizeof(GZ) - 1);
+}
+
+static void h_slow_watch(const tserver_request *req, tserver_response *w, void *p)
+{
+    static const char ev[] = "{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"x\"}}}\n";
+    int i;
+    (void)p;
+    record(req);
+    for (i = 0; i < 4; i++)
+        tserver_resp_chunk(w, ev, sizeof(ev) - 1, 250);
+}
+
+static void h_proxy(const tserver_request *req, tserver_response *w, void *p)
+{
+    (void)p;
+    record(req);
+    tserver_resp_body_str(w, "{\"proxied\":true}");
+}
+
+static void test_rest__gzip_timeout_proxy(void **state)
+{
+    tserver *s = tserver_start(NULL);
+    tserver *proxy = tserver_start(NULL);
+    kube_rest_config *cfg;
+    kube_rest_client *c;
+    kube_rest_result *res = NULL;
+    kube_watch *w;
+    const kube_watch_event *ev;
+    const cJSON *j;
+    int rc, n = 0;
+    (void)state;
+    rec_reset();
+    tserver_route(s, NULL, "/gz", h_gzip, NULL);
+    tserver_route(s, NULL, "/slow", h_slow_watch, NULL);
+    tserver_route(proxy, NULL, NULL, h_proxy, NULL);
+
+    /* gzip is negotiated and decoded transparently */
+    cfg = cfg_for(s);
+    kube_rest_config_set_timeouts(cfg, 400, 0);
+    c = client_from(cfg);
+    assert_int_equal(get_path(c, "/gz", &res), 0);
+    assert_int_equal(kube_rest_result_json(&j, res), 0);
+    assert_string_equal(cJSON_GetObjectItem(j, "kind")->valuestring, "Gzipped");
+    kube_rest_result_free(res);
+
+    /* a 400 ms request timeout does not end a watch that lasts 1 s */
+    w = open_watch(c, "/slow", &rc);
+    assert_int_equal(rc, 0);
+    while ((rc = kube_watch_next(&ev, w, 5000)) == 0)
+        n++;
+    assert_int_equal(rc, KUBE_ITEROVER);
+    assert_int_equal(n, 4);
+    assert_non_null(strstr(snap().query, "timeout=400ms"));
+    kube_watch_free(w);
+    kube_rest_client_free(c);
+
+    /* disable-compression: no Accept-Encoding */
+    cfg = cfg_for(s);
+    kube_rest_config_set_disable_compression(cfg, 1);
+    c = client_from(cfg);
+    rec_reset();
+    get_path(c, "/gz", NULL);
+    assert_string_equal(snap().accept_enc, "");
+    kube_rest_client_free(c);
+
+    /* proxy-url from the config: the request goes to the proxy in absolute form */
+    assert_int_equal(kube_rest_config_new(&cfg), 0);
+    kube_rest_config_set_host(cfg, "http://kube.invalid:6443");
+    assert_int_equal(kube_rest_config_set_proxy(cfg, tserver_url(proxy)), 0);
+    c = client_from(cfg);
+    rec_reset();
+    assert_int_equal(get_path(c, "/api", &res), 0);
+    assert_non_null(strstr(kube_rest_result_body(res, NULL), "proxied"));
+    assert_int_equal(snap().calls, 1);
+    assert_non_null(strstr(snap().host, "kube.invalid:6443"));
+    kube_rest_result_free(res);
+    kube_rest_client_free(c);
+    tserver_stop(proxy);
+    tserver_stop(s);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -1034,6 +1128,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_rest__log_redaction),
         cmocka_unit_test(test_rest__exec_plugin_401_rerun),
         cmocka_unit_test(test_rest__connection_reuse),
+        cmocka_unit_test(test_rest__gzip_timeout_proxy),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
