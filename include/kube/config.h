@@ -434,9 +434,11 @@ KUBE_EXTERN(int) kube_kubeconfig_rest_config(kube_rest_config **out,
 
 /**
  * The usual entry point (clientcmd deferred loading): load kubeconfig files
- * by the rules of kube_kubeconfig_load() and build a configuration; when no
- * kubeconfig file exists and the process runs in a pod, use the in-cluster
- * configuration instead.
+ * by the rules of kube_kubeconfig_load() and build a configuration; when the
+ * merged kubeconfig selects no context (no file, empty files, no
+ * current-context and no override) and the process runs in a pod
+ * (KUBERNETES_SERVICE_HOST/PORT set, token file present), use the in-cluster
+ * configuration instead, as client-go does for an empty config.
  *
  * @param[out] out the configuration; NULL on failure.
  * @param opts loading rules (borrowed); NULL for defaults.
