@@ -53,63 +53,6 @@ void kube__auth_set_clock(int64_t (*now_ms)(void))
 
 /* ---- helpers ---- */
 
-int kube__auth_read_file(kube__buf *out, const char *path, size_t max)
-{
-    struct stat st;
-    size_t start = out->size;
-    int fd, err = 0;
-
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    if (fstat(fd, &st) < 0) {
-        err = -errno;
-        goto out;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        err = -EISDIR;
-        goto out;
-    }
-    /* one allocation for the usual case: regrowing would leave copies of
-     * secret bytes in freed memory */
-    if (st.st_size > 0 && (size_t)st.st_size <= max &&
-        kube__buf_grow(out, (size_t)st.st_size + 64) < 0) {
-        err = -ENOMEM;
-        goto out;
-    }
-    for (;;) {
-        ssize_t n;
-        if (out->asize - out->size < 2 && kube__buf_grow(out, 4096) < 0) {
-            err = -ENOMEM;
-            goto out;
-        }
-        n = read(fd, out->ptr + out->size, out->asize - out->size - 1);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            err = -errno;
-            goto out;
-        }
-        if (n == 0)
-            break;
-        out->size += (size_t)n;
-        out->ptr[out->size] = '\0';
-        if (out->size - start > max) {
-            err = -EFBIG;
-            goto out;
-        }
-    }
-out:
-    close(fd);
-    if (err < 0 && out->ptr) {
-        /* never leave partial secret bytes behind */
-        memset(out->ptr + start, 0, out->size - start);
-        out->size = start;
-        out->ptr[start] = '\0';
-    }
-    return err;
-}
-
 int kube__auth_secret_append(kube__buf *b, const char *data, size_t n)
 {
     if (b->size + n + 1 > b->asize) {

@@ -10,6 +10,7 @@
 #define KUBE_PLUGIN_AUTH_INTERNAL_H
 
 #include "plugin/auth.h"
+#include "util/file.h"
 
 /* ---- clock (tests) ---- */
 
@@ -21,10 +22,6 @@ void kube__auth_set_clock(int64_t (*now_ms)(void));
 
 /* ---- small helpers ---- */
 
-/* Read a whole regular file into out (appended; out stays NUL-terminated),
- * refusing files over max bytes. Returns 0 or a negative errno-style value
- * (-errno; -EFBIG when over max); sets no error. */
-int kube__auth_read_file(kube__buf *out, const char *path, size_t max);
 /* Append to a buffer holding secrets: growing copies into a new block and
  * wipes the old one (a plain realloc would leave copies in freed memory). */
 int kube__auth_secret_append(kube__buf *b, const char *data, size_t n);

@@ -112,13 +112,13 @@ static int build_cluster(cJSON **out, const kube_rest_config *cfg)
         if (kube__buf_put(&ca, cfg->ca_data.data, cfg->ca_data.len) < 0)
             goto nomem;
     } else if (cfg->ca_file && *cfg->ca_file) {
-        int err = kube__auth_read_file(&ca, cfg->ca_file, MAX_CA_FILE);
-        if (err == -ENOMEM)
+        int err_no = 0, err = kube__file_read(&ca, cfg->ca_file, MAX_CA_FILE, &err_no);
+        if (err == KUBE_ENOMEM)
             goto nomem;
         if (err < 0) {
             error = kube__error_set(KUBE_ECONFIG, KUBE_ERROR_CLASS_CONFIG,
                                     "failed to load CA bundle for execProvider: "
-                                    "\"%s\": %s", cfg->ca_file, strerror(-err));
+                                    "\"%s\": %s", cfg->ca_file, kube__file_strerror(err_no));
             goto out;
         }
     }

@@ -97,13 +97,13 @@ int kube__oidc_auth_new(kube__oidc_auth **out, const kube__auth_provider *p)
             goto out;
         }
     } else if (ca_file && *ca_file) {
-        int rc = kube__auth_read_file(&o->ca, ca_file, MAX_CA_FILE);
-        if (rc == -ENOMEM)
+        int rc_no = 0, rc = kube__file_read(&o->ca, ca_file, MAX_CA_FILE, &rc_no);
+        if (rc == KUBE_ENOMEM)
             goto nomem;
         if (rc < 0) {
             error = kube__error_set(KUBE_ECONFIG, KUBE_ERROR_CLASS_CONFIG,
                                     "oidc: cannot read idp-certificate-authority "
-                                    "\"%s\": %s", ca_file, strerror(-rc));
+                                    "\"%s\": %s", ca_file, kube__file_strerror(rc_no));
             goto out;
         }
     }

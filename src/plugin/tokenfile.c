@@ -36,9 +36,16 @@ static int read_token(char **out, const char *path)
     int err;
 
     *out = NULL;
-    err = kube__auth_read_file(&b, path, MAX_TOKEN_FILE);
-    if (err < 0)
-        goto out;
+    {
+        int err_no = 0;
+        err = kube__file_read(&b, path, MAX_TOKEN_FILE, &err_no);
+        if (err == KUBE_ENOMEM)
+            err = -ENOMEM;
+        else if (err < 0)
+            err = -(err_no ? err_no : EIO);
+        if (err < 0)
+            goto out;
+    }
     end = b.size;
     while (start < end && is_space(b.ptr[start]))
         start++;

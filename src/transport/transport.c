@@ -24,6 +24,7 @@
 
 #include "plugin/auth.h"
 #include "transport/transport.h"
+#include "util/file.h"
 #include "util/time.h"
 
 #define POOL_MAX_IDLE 32
@@ -131,25 +132,17 @@ static void share_unlock(CURL *h, curl_lock_data data, void *u)
 
 static int read_file(kube__bytes *out, const char *path, const char *what)
 {
-    FILE *f = fopen(path, "rb");
     kube__buf b = KUBE__BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    if (!f)
+    int err_no = 0, error = kube__file_read(&b, path, 1024 * 1024, &err_no);
+    if (error == KUBE_ENOMEM)
+        return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+    if (error < 0)
         return kube__error_set(KUBE_ECONFIG, KUBE_ERROR_CLASS_CONFIG,
                                "unable to read %s file \"%s\": %s", what, path,
-                               strerror(errno));
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        if (kube__buf_put(&b, chunk, n) < 0) {
-            fclose(f);
-            kube__buf_dispose_secret(&b);
-            return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
-        }
-    }
-    fclose(f);
-    kube__bytes_dispose(out, 1);
+                               kube__file_strerror(err_no));
     if (!b.ptr && kube__buf_puts(&b, "") < 0)
         return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+    kube__bytes_dispose(out, 1);
     out->len = b.size;
     out->data = b.ptr;
     return 0;

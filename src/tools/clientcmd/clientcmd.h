@@ -13,6 +13,7 @@
 
 #include "common.h"
 #include "rest/config.h"
+#include "util/file.h"
 
 #define KUBE__SA_DIR "/var/run/secrets/kubernetes.io/serviceaccount"
 #define KUBE__EXEC_CLUSTER_EXTENSION "client.authentication.k8s.io/exec"
@@ -134,14 +135,6 @@ int kube__rest_config_load(kube_rest_config **out, const kube_kubeconfig_options
 int kube__in_cluster_possible(const char *sa_dir);
 
 /* ---- files and paths (files.c) ---- */
-
-/* Read a whole file (at most max bytes) into out (NUL-terminated). On
- * failure returns a negative code with *err_no set (0 for "too large" or no
- * memory), and sets no error message: callers word it. */
-int kube__file_read(kube__buf *out, const char *path, size_t max, int *err_no);
-
-/* "Reason" text for a kube__file_read failure. */
-const char *kube__file_strerror(int err_no);
 
 /* Lexically clean a path as Go's filepath.Clean. *out is new. */
 int kube__path_clean(char **out, const char *path);

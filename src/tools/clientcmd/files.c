@@ -26,57 +26,6 @@ int kube__ptrvec_push(kube__ptrvec *pv, void *p)
     return 0;
 }
 
-int kube__file_read(kube__buf *out, const char *path, size_t max, int *err_no)
-{
-    struct stat st;
-    int fd, error = 0;
-
-    *err_no = 0;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        *err_no = errno;
-        return KUBE_ERROR;
-    }
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        *err_no = EISDIR;
-        error = KUBE_ERROR;
-        goto out;
-    }
-    for (;;) {
-        ssize_t n;
-        if (kube__buf_grow(out, 4096) < 0) {
-            error = nomem();
-            goto out;
-        }
-        n = read(fd, out->ptr + out->size, out->asize - out->size - 1);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            *err_no = errno;
-            error = KUBE_ERROR;
-            goto out;
-        }
-        if (n == 0)
-            break;
-        out->size += (size_t)n;
-        out->ptr[out->size] = '\0';
-        if (out->size > max) {
-            *err_no = EFBIG;
-            error = KUBE_ERROR;
-            goto out;
-        }
-    }
-out:
-    close(fd);
-    return error;
-}
-
-const char *kube__file_strerror(int err_no)
-{
-    if (err_no == EFBIG)
-        return "file is too large";
-    return strerror(err_no);
-}
 
 typedef struct seg {
     const char *p;
