@@ -389,6 +389,25 @@ nomem:
     return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
 }
 
+int kube__rest_request_prepare(kube_rest_request *r, int mode, kube__strvec *headers,
+                               kube__http_request *req)
+{
+    int error;
+    if ((error = kube__rest_request_preflight(r)) < 0 ||
+        (error = kube__rest_request_build_url(r, mode == KUBE__REQ_WATCH)) < 0 ||
+        (error = kube__rest_request_headers(r, headers)) < 0)
+        return error;
+    memset(req, 0, sizeof(*req));
+    req->method = r->verb;
+    req->url = r->url;
+    req->headers = headers;
+    req->body = r->body;
+    req->body_len = r->body_len;
+    req->timeout_ms = r->timeout_ms;
+    req->streaming = mode != KUBE__REQ_DO;
+    return 0;
+}
+
 void kube__rest_throttle(kube_rest_client *c, const char *what)
 {
     int64_t waited;
@@ -470,19 +489,9 @@ int kube_rest_request_do(kube_rest_result **out, kube_rest_request *r)
         *out = NULL;
     if (!r)
         return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "request is NULL");
-    if ((error = kube__rest_request_preflight(r)) < 0)
-        return error;
-    if ((error = kube__rest_request_build_url(r, 0)) < 0 ||
-        (error = kube__rest_request_headers(r, &headers)) < 0)
+    if ((error = kube__rest_request_prepare(r, KUBE__REQ_DO, &headers, &req)) < 0)
         return error;
     c = r->c;
-    memset(&req, 0, sizeof(req));
-    req.method = r->verb;
-    req.url = r->url;
-    req.headers = &headers;
-    req.body = r->body;
-    req.body_len = r->body_len;
-    req.timeout_ms = r->timeout_ms;
 
     kube__rest_throttle(c, r->url);
     for (attempt = 0;; attempt++) {
@@ -602,18 +611,8 @@ int kube_rest_request_stream(kube_rest_request *r, kube_stream_cb cb, void *payl
     if (!r || !cb)
         return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
                                "request and callback are required");
-    if ((error = kube__rest_request_preflight(r)) < 0)
+    if ((error = kube__rest_request_prepare(r, KUBE__REQ_STREAM, &headers, &req)) < 0)
         return error;
-    if ((error = kube__rest_request_build_url(r, 0)) < 0 ||
-        (error = kube__rest_request_headers(r, &headers)) < 0)
-        return error;
-    memset(&req, 0, sizeof(req));
-    req.method = r->verb;
-    req.url = r->url;
-    req.headers = &headers;
-    req.body = r->body;
-    req.body_len = r->body_len;
-    req.streaming = 1;
     kube__rest_throttle(r->c, r->url);
     if ((error = kube__transport_open(&x, r->c->transport, &req, &resp)) < 0)
         goto out;

@@ -27,7 +27,12 @@ struct kube_rest_request {
     char *url;
 };
 
+enum { KUBE__REQ_DO, KUBE__REQ_STREAM, KUBE__REQ_WATCH };
+
 int kube__rest_request_build_url(kube_rest_request *r, int for_watch);
+/* Preflight, URL, headers, and the transport request of r for `mode`. */
+int kube__rest_request_prepare(kube_rest_request *r, int mode, kube__strvec *headers,
+                               kube__http_request *req);
 int kube__rest_request_preflight(kube_rest_request *r);
 int kube__rest_request_headers(kube_rest_request *r, kube__strvec *h);
 void kube__rest_throttle(kube_rest_client *c, const char *what);

@@ -40,10 +40,7 @@ int kube_rest_request_watch(kube_watch **out, kube_rest_request *r)
     *out = NULL;
     if (!r)
         return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "request is NULL");
-    if ((error = kube__rest_request_preflight(r)) < 0)
-        return error;
-    if ((error = kube__rest_request_build_url(r, 1)) < 0 ||
-        (error = kube__rest_request_headers(r, &headers)) < 0)
+    if ((error = kube__rest_request_prepare(r, KUBE__REQ_WATCH, &headers, &req)) < 0)
         return error;
     w = kube__calloc(1, sizeof(*w));
     if (!w) {
@@ -52,11 +49,6 @@ int kube_rest_request_watch(kube_watch **out, kube_rest_request *r)
     }
     w->c = kube__rest_client_ref(r->c);
     kube__json_splitter_init(&w->split, (size_t)r->c->cfg->max_frame_bytes);
-    memset(&req, 0, sizeof(req));
-    req.method = r->verb;
-    req.url = r->url;
-    req.headers = &headers;
-    req.streaming = 1;
     /* not throttled: client-go never rate-limits watches */
     if ((error = kube__transport_open(&w->x, r->c->transport, &req, &w->resp)) < 0)
         goto out;

@@ -511,10 +511,12 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *
             p += l;
         }
     } else if (type == CURLINFO_TEXT) {
-        int l = (int)size;
+        char line[1024];
+        size_t l = size;
         while (l > 0 && (data[l - 1] == '\n' || data[l - 1] == '\r'))
             l--;
-        kube__log(KUBE_LOG_TRACE, "transport", "* %.*s", l, data);
+        kube__log_mask_text(line, sizeof(line), data, l);
+        kube__log(KUBE_LOG_TRACE, "transport", "* %s", line);
     }
     return 0;
 }

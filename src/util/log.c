@@ -151,3 +151,35 @@ void kube__log_mask_header(char *out, size_t n, const char *line, size_t len)
     }
     snprintf(out, n, "%.*s", (int)len, line);
 }
+
+void kube__log_mask_text(char *out, size_t n, const char *text, size_t len)
+{
+    /* libcurl prints HTTP/2 request headers as informational text, e.g.
+     * "h2h3 [authorization: Bearer x]" or "[HTTP/2] [1] [cookie: y]": mask
+     * every bracketed "name: value" whose name is a secret header */
+    size_t o = 0, i = 0;
+    if (n == 0)
+        return;
+    while (i < len && o + 1 < n) {
+        if (text[i] == '[') {
+            const char *close = memchr(text + i + 1, ']', len - i - 1);
+            const char *colon = close ? memchr(text + i + 1, ':', (size_t)(close - text - i - 1)) : NULL;
+            if (colon) {
+                char masked[512];
+                size_t inner = (size_t)(close - text - i - 1);
+                int w;
+                kube__log_mask_header(masked, sizeof(masked), text + i + 1, inner);
+                w = snprintf(out + o, n - o, "[%s]", masked);
+                if (w < 0 || (size_t)w >= n - o) {
+                    o = n - 1;
+                    break;
+                }
+                o += (size_t)w;
+                i = (size_t)(close - text) + 1;
+                continue;
+            }
+        }
+        out[o++] = text[i++];
+    }
+    out[o] = '\0';
+}

@@ -336,6 +336,29 @@ static void test_proxy__no_proxy_cidr(void **state)
     assert_false(kube__no_proxy_match("", "x", 1));
 }
 
+/* ---- log masking ---- */
+
+static void test_log__mask_headers_and_text(void **state)
+{
+    char out[256];
+    const char *h = "Authorization: Bearer abc.def\r\n";
+    const char *t1 = "h2h3 [authorization: Bearer s3cr3t]";
+    const char *t2 = "[HTTP/2] [1] [:method: GET] [cookie: c=1] [proxy-authorization: Basic eHk=]";
+    (void)state;
+    kube__log_mask_header(out, sizeof(out), h, strlen(h));
+    assert_string_equal(out, "Authorization: Bearer <masked>");
+    kube__log_mask_header(out, sizeof(out), "Accept: */*", 11);
+    assert_string_equal(out, "Accept: */*");
+    kube__log_mask_text(out, sizeof(out), t1, strlen(t1));
+    assert_string_equal(out, "h2h3 [authorization: Bearer <masked>]");
+    kube__log_mask_text(out, sizeof(out), t2, strlen(t2));
+    assert_null(strstr(out, "c=1"));
+    assert_null(strstr(out, "eHk="));
+    assert_non_null(strstr(out, "[:method: GET]"));
+    kube__log_mask_text(out, 8, t1, strlen(t1)); /* truncation stays terminated */
+    assert_true(strlen(out) < 8);
+}
+
 /* ---- buffers, base64 ---- */
 
 static void test_buf__base64_roundtrip(void **state)
@@ -490,6 +513,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_duration__go_format),
         cmocka_unit_test(test_ratelimit__token_bucket),
         cmocka_unit_test(test_proxy__no_proxy_cidr),
+        cmocka_unit_test(test_log__mask_headers_and_text),
         cmocka_unit_test(test_buf__base64_roundtrip),
         cmocka_unit_test(test_request__urls),
         cmocka_unit_test(test_request__sticky_errors),
