@@ -12,11 +12,12 @@
 # See docs/control-plane.md for the environment variables and the state dir
 # layout. Binaries are build outputs: they live in a cache folder outside the
 # repository and are never committed.
+# shellcheck disable=SC2317 # trap handlers are called indirectly
 set -euo pipefail
 
 K8S_VERSION=${KUBE_E2E_K8S_VERSION:-v1.34.4}
 ETCD_VERSION=${KUBE_E2E_ETCD_VERSION:-v3.6.4}
-TESTBIN_ROOT=${KUBE_TESTBIN:-${HOME:-/root}/.cache/libkubeclient/testbin}
+TESTBIN_ROOT=${KUBE_TESTBIN:-${HOME:-/tmp}/.cache/libkubeclient/testbin}
 BIN_DIR=$TESTBIN_ROOT/$K8S_VERSION-$ETCD_VERSION
 START_TIMEOUT=${KUBE_E2E_START_TIMEOUT:-120}
 PROG=${0##*/}
@@ -90,6 +91,7 @@ cmd_build() {
 		exec 9>"$TESTBIN_ROOT/.build.lock"
 		flock 9
 		if have_bins; then
+			exec 9>&-
 			log "using cached binaries in $BIN_DIR (built by another process)"
 			return 0
 		fi
@@ -127,12 +129,12 @@ cmd_build() {
 		staging=v0.${K8S_VERSION#v1.}
 		local -a edits=()
 		local m
-		for m in $(awk '$1 ~ /^k8s\.io\// && $2 == "v0.0.0" { print $1 }' "$kmod" | sort -u); do
+		while read -r m; do
 			edits+=("-replace=$m=$m@$staging")
-		done
+		done < <(awk '$1 ~ /^k8s\.io\// && $2 == "v0.0.0" { print $1 }' "$kmod" | sort -u)
 		[ "${#edits[@]}" -gt 0 ] || die "no staging modules found in $kmod"
 		goline=$(awk '$1 == "go" { print $2; exit }' "$kmod")
-		godebug=$(sed -n 's/^godebug[[:space:]]\{1,\}\([^([:space:]]\{1,\}\)[[:space:]]*$/\1/p' "$kmod" | head -n1)
+		godebug=$(sed -n 's/^godebug[[:space:]]\{1,\}\([^([:space:]]\{1,\}\)[[:space:]]*$/\1/p' "$kmod" | sed -n 1p)
 		[ -n "$goline" ] && edits+=("-go=$goline")
 		[ -n "$godebug" ] && edits+=("-godebug=$godebug")
 		"$GO" mod edit "${edits[@]}"
@@ -150,7 +152,11 @@ cmd_build() {
 			pkgs+=(go.etcd.io/etcd/server/v3)
 			gets+=("go.etcd.io/etcd/server/v3@$ETCD_VERSION")
 			: >"$out/.etcd-in-k8s-module"
+		else
+			log "k8s.io/kubernetes@$K8S_VERSION pins etcd ${etcd_pinned:-(none)}; etcd $ETCD_VERSION gets its own module"
 		fi
+		local ts
+		ts=$(date +%s)
 		log "resolving modules (go get, log in $work/go-get.log)"
 		"$GO" get "${gets[@]}" >"$work/go-get.log" 2>&1 || {
 			tail -n 40 "$work/go-get.log" >&2
@@ -166,8 +172,10 @@ cmd_build() {
 			ld="$ld -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
 			ld="$ld -X $p.gitTreeState=clean -X $p.buildDate=$date"
 		done
-		log "compiling ${pkgs[*]}"
+		log "modules resolved in $(($(date +%s) - ts)) s; compiling ${pkgs[*]}"
+		ts=$(date +%s)
 		"$GO" build -trimpath -ldflags "$ld" -o "$out/" "${pkgs[@]}"
+		log "compiled in $(($(date +%s) - ts)) s"
 		if [ -e "$out/server" ]; then mv "$out/server" "$out/etcd"; fi
 	)
 
@@ -198,7 +206,7 @@ cmd_build() {
 		echo "go $("$GO" env GOVERSION)"
 		echo "built $(date -u +%Y-%m-%dT%H:%M:%SZ) in $((t1 - t0)) s"
 		"$out/kube-apiserver" --version
-		"$out/etcd" --version | head -n1
+		"$out/etcd" --version | sed -n 1p
 	} >"$out/VERSION"
 	rm -rf "$BIN_DIR"
 	mv "$out" "$BIN_DIR"
@@ -219,7 +227,7 @@ is_alive() {
 	stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
 	stat=${stat##*) }
 	[ "${stat%% *}" != Z ] || return 1
-	arg0=$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | head -n1) || return 1
+	arg0=$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | sed -n 1p) || return 1
 	[ "${arg0##*/}" = "$name" ]
 }
 
@@ -290,6 +298,7 @@ spawn() {
 	rm -f "$pf"
 	local -a pre=()
 	command -v setsid >/dev/null 2>&1 && pre=(setsid)
+	# shellcheck disable=SC2016 # $$ and $@ are for the inner shell
 	"${pre[@]}" bash -c 'echo $$ >"$0"; exec "$@"' "$pf" "$@" </dev/null >"$dir/$name.log" 2>&1 &
 	local n=50
 	while [ ! -s "$pf" ] && [ "$n" -gt 0 ]; do
@@ -317,9 +326,10 @@ listening_ports() {
 	done | while read -r hex; do echo $((16#$hex)); done
 }
 
-# pick_port: a free TCP port in 20000-31999 (below the ephemeral range), not
-# yet handed out by this run.
+# pick_port: set PORT to a free TCP port in 20000-31999 (below the ephemeral
+# range), not yet handed out by this run.
 PICKED_PORTS=" "
+PORT=
 pick_port() {
 	local used p n=200
 	used=" $(listening_ports | tr '\n' ' ') "
@@ -329,7 +339,7 @@ pick_port() {
 		*" $p "*) ;;
 		*)
 			PICKED_PORTS="$PICKED_PORTS$p "
-			echo "$p"
+			PORT=$p
 			return 0
 			;;
 		esac
@@ -338,8 +348,8 @@ pick_port() {
 	die "no free port found"
 }
 
-# wait_url NAME PID TIMEOUT-S EXPECT URL CURL-ARGS...: poll URL until its body
-# contains EXPECT; fail early when the process dies.
+# wait_url NAME PID TIMEOUT-S EXPECT URL CURL-ARGS...: poll URL until it
+# answers 2xx with a body containing EXPECT; fail early when the process dies.
 wait_url() {
 	local name=$1 pid=$2 timeout=$3 expect=$4 url=$5
 	shift 5
@@ -350,10 +360,10 @@ wait_url() {
 			log "error: $name exited during start-up"
 			return 1
 		fi
-		body=$(curl -sS --max-time 5 "$@" "$url" 2>/dev/null) || body=
-		case $body in *"$expect"*) return 0 ;; esac
+		body=$(curl -fsS --max-time 5 "$@" "$url" 2>&1) || body="${body:-no answer}"
+		case $body in "no answer" | curl:*) ;; *"$expect"*) return 0 ;; esac
 		if [ "$(date +%s)" -ge "$deadline" ]; then
-			log "error: $name not ready after $timeout s ($url: ${body:-no answer})"
+			log "error: $name not ready after $timeout s ($url: $body)"
 			return 1
 		fi
 		sleep 0.1
@@ -373,7 +383,7 @@ gen_pki() {
 		openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 3650 \
 			-subj "/CN=libkubeclient-e2e-ca" \
 			-addext "basicConstraints=critical,CA:TRUE" \
-			-addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" 2>/dev/null
+			-addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" 2>>openssl.log
 		cat >server.ext <<-'EOF'
 			basicConstraints=CA:FALSE
 			keyUsage=critical,digitalSignature,keyEncipherment
@@ -393,20 +403,21 @@ gen_pki() {
 			"kube-controller-manager|/CN=system:kube-controller-manager|client.ext"; do
 			IFS='|' read -r name subj ext <<<"$spec"
 			openssl req -newkey rsa:2048 -nodes -keyout "$name.key" -out "$name.csr" \
-				-subj "$subj" 2>/dev/null
+				-subj "$subj" 2>>openssl.log
 			openssl x509 -req -in "$name.csr" -CA ca.crt -CAkey ca.key -CAcreateserial \
-				-out "$name.crt" -days 3650 -extfile "$ext" 2>/dev/null
+				-out "$name.crt" -days 3650 -extfile "$ext" 2>>openssl.log
 			rm -f "$name.csr"
 		done
 		# service-account token signing key pair
-		openssl genrsa -out sa.key 2048 2>/dev/null
-		openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
+		openssl genrsa -out sa.key 2048 2>>openssl.log
+		openssl rsa -in sa.key -pubout -out sa.pub 2>>openssl.log
 		# static tokens: token,user,uid,"groups"
 		ADMIN_TOKEN=$(openssl rand -hex 24)
 		NOBODY_TOKEN=$(openssl rand -hex 24)
 		printf '%s,token-admin,token-admin-uid,"system:masters"\n%s,nobody,nobody-uid\n' \
 			"$ADMIN_TOKEN" "$NOBODY_TOKEN" >tokens.csv
 		chmod 644 ca.crt apiserver.crt admin.crt kube-controller-manager.crt sa.pub
+		rm -f openssl.log # only kept (and shown) on failure
 	)
 	ADMIN_TOKEN=$(sed -n '1s/,.*//p' "$p/tokens.csv")
 	NOBODY_TOKEN=$(sed -n '2s/,.*//p' "$p/tokens.csv")
@@ -492,11 +503,12 @@ write_kubeconfigs() {
 CLEANUP_DIR=
 CHILD_PID=
 STARTING=0
+INTERRUPTED=0
 RUN_KEEP=0
 
 print_logs() {
 	local dir=$1 f
-	for f in etcd kube-apiserver kube-controller-manager; do
+	for f in pki/openssl etcd kube-apiserver kube-controller-manager; do
 		[ -s "$dir/$f.log" ] || continue
 		printf '\n===== last lines of %s =====\n' "$dir/$f.log" >&2
 		tail -n 40 "$dir/$f.log" >&2
@@ -519,7 +531,7 @@ on_exit() {
 		wait "$CHILD_PID" 2>/dev/null
 	fi
 	if [ -n "$CLEANUP_DIR" ]; then
-		[ "$rc" -eq 0 ] || [ "$STARTING" -eq 0 ] || print_logs "$CLEANUP_DIR"
+		[ "$rc" -eq 0 ] || [ "$STARTING" -eq 0 ] || [ "$INTERRUPTED" -eq 1 ] || print_logs "$CLEANUP_DIR"
 		stop_dir "$CLEANUP_DIR" || { [ "$rc" -ne 0 ] || rc=1; }
 		if [ -n "${RUN_TMPDIR:-}" ]; then
 			if [ "$rc" -eq 0 ] && [ "$RUN_KEEP" -eq 0 ]; then
@@ -533,6 +545,7 @@ on_exit() {
 }
 
 on_signal() {
+	INTERRUPTED=1
 	log "got SIG$1, stopping"
 	case $1 in INT) exit 130 ;; TERM) exit 143 ;; *) exit 129 ;; esac
 }
@@ -588,10 +601,14 @@ start_dir() {
 	fi
 
 	local etcd_port etcd_peer_port api_port kcm_port
-	etcd_port=$(pick_port)
-	etcd_peer_port=$(pick_port)
-	api_port=$(pick_port)
-	kcm_port=$(pick_port)
+	pick_port
+	etcd_port=$PORT
+	pick_port
+	etcd_peer_port=$PORT
+	pick_port
+	api_port=$PORT
+	pick_port
+	kcm_port=$PORT
 	local etcd_url=http://127.0.0.1:$etcd_port server=https://127.0.0.1:$api_port
 
 	# shellcheck disable=SC2086 # KUBE_E2E_*_ARGS are word-split on purpose
@@ -611,7 +628,7 @@ start_dir() {
 
 	local -a api_args=(
 		--etcd-servers="$etcd_url"
-		--etcd-compaction-interval="${KUBE_E2E_ETCD_COMPACTION_INTERVAL:-0}"
+		--etcd-compaction-interval="${KUBE_E2E_ETCD_COMPACTION_INTERVAL:-1h}"
 		--bind-address=127.0.0.1 --secure-port="$api_port"
 		--cert-dir="$dir/apiserver-certs"
 		--tls-cert-file="$p/apiserver.crt" --tls-private-key-file="$p/apiserver.key"
@@ -647,6 +664,13 @@ start_dir() {
 	local kcm_pid=
 	if [ -z "${KUBE_E2E_NO_CONTROLLER_MANAGER:-}" ]; then
 		local k=$p/kube-controller-manager.kubeconfig
+		# /readyz can be ok before the RBAC authorizer sees the bootstrap role
+		# binding that lets the controller manager read the authentication
+		# ConfigMap, and the controller manager exits on that error: wait for it.
+		wait_url kube-apiserver "$api_pid" "$START_TIMEOUT" '' \
+			"$server/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication" \
+			--cacert "$p/ca.crt" --cert "$p/kube-controller-manager.crt" --key "$p/kube-controller-manager.key" ||
+			return 1
 		# shellcheck disable=SC2086
 		spawn "$dir" kube-controller-manager "$BIN_DIR/kube-controller-manager" \
 			--kubeconfig="$k" --authentication-kubeconfig="$k" --authorization-kubeconfig="$k" \
@@ -663,7 +687,7 @@ start_dir() {
 			"https://127.0.0.1:$kcm_port/healthz" -k || return 1
 		# Functional readiness: the ServiceAccount controller has made the
 		# `default` ServiceAccount (pods need it).
-		wait_url kube-controller-manager "$kcm_pid" "$START_TIMEOUT" '"name":"default"' \
+		wait_url kube-controller-manager "$kcm_pid" "$START_TIMEOUT" '' \
 			"$server/api/v1/namespaces/default/serviceaccounts/default" "${admin_curl[@]}" || return 1
 	fi
 	t_kcm=$(now_ms)
@@ -726,25 +750,50 @@ load_env() {
 	. "$dir/env"
 }
 
+# etcd_post PATH JSON: POST to etcd's v3 HTTP/JSON gateway, print the answer.
+etcd_post() {
+	curl -sS -X POST -H 'Content-Type: application/json' "$KUBE_E2E_ETCD_URL$1" -d "$2"
+}
+
+# header_revision JSON: the header's revision of an etcd gateway answer.
+header_revision() {
+	printf '%s' "$1" | sed -n 's/.*"header"[^}]*"revision"[[:space:]]*:[[:space:]]*"\{0,1\}\([0-9][0-9]*\).*/\1/p'
+}
+
+# put_compact_rev REV: store REV under compact_rev_key; print the put's revision.
+put_compact_rev() {
+	local k v body rev
+	k=$(printf 'compact_rev_key' | base64 | tr -d '\n')
+	v=$(printf '%s' "$1" | base64 | tr -d '\n')
+	body=$(etcd_post /v3/kv/put "{\"key\":\"$k\",\"value\":\"$v\"}") || die "etcd put failed"
+	rev=$(header_revision "$body")
+	[ -n "$rev" ] || die "etcd put compact_rev_key failed: $body"
+	echo "$rev"
+}
+
 cmd_compact() {
 	[ $# -eq 1 ] || die "usage: $PROG compact <statedir>"
 	ensure_cmd curl curl
 	load_env "$1"
-	local body rev
+	local body cur rev
 	# Any range answer carries the store's current revision in its header.
-	body=$(curl -fsS -X POST -H 'Content-Type: application/json' "$KUBE_E2E_ETCD_URL/v3/kv/range" -d '{"key":"AA==","limit":1}') ||
-		die "etcd range request failed"
-	rev=$(printf '%s' "$body" | sed -n 's/.*"revision"[[:space:]]*:[[:space:]]*"\{0,1\}\([0-9][0-9]*\).*/\1/p' | head -n1)
-	[ -n "$rev" ] || die "no revision in etcd's answer: $body"
-	body=$(curl -sS -X POST -H 'Content-Type: application/json' "$KUBE_E2E_ETCD_URL/v3/kv/compaction" \
-		-d "{\"revision\":\"$rev\",\"physical\":true}") || die "etcd compaction request failed"
-	case $body in
-	*'"error"'* | *'"code"'*)
-		# compacting twice at the same revision is not an error for us
-		case $body in *"required revision has been compacted"*) ;; *) die "compaction failed: $body" ;; esac
-		;;
-	esac
-	log "compacted etcd at revision $rev"
+	body=$(etcd_post /v3/kv/range '{"key":"AA==","limit":1}') || die "etcd range request failed"
+	cur=$(header_revision "$body")
+	[ -n "$cur" ] || die "no revision in etcd's answer: $body"
+	# kube-apiserver learns about compactions the way its own compactor tells
+	# it: it watches the key compact_rev_key (value: the compacted revision) and
+	# then, within about 15 s, drops the watch-cache snapshots older than that,
+	# so LISTs at an older resourceVersion get 410 from etcd. The compaction is
+	# at the revision of this put, one past every object's resourceVersion: a
+	# watch from the newest resourceVersion (R) stays valid, and one from an
+	# older RV gets 410 (compacting at R itself would make a watch from R-1
+	# start at R with the previous value gone: a 500 "PrevKv=nil" instead).
+	rev=$(put_compact_rev "$cur")
+	body=$(etcd_post /v3/kv/compaction "{\"revision\":\"$rev\",\"physical\":true}") ||
+		die "etcd compaction request failed"
+	case $body in *'"error"'* | *'"code"'*) die "compaction failed: $body" ;; esac
+	put_compact_rev "$rev" >/dev/null
+	log "compacted etcd at revision $rev: resourceVersions below $cur now get 410 Gone"
 	echo "$rev"
 }
 
@@ -809,6 +858,13 @@ cmd_run() {
 	CHILD_PID=$!
 	set +m
 	wait "$CHILD_PID" || rc=$?
+	# Whatever the command left running in its process group goes too.
+	if kill -0 -- "-$CHILD_PID" 2>/dev/null; then
+		log "ending processes left behind by the command"
+		kill -TERM -- "-$CHILD_PID" 2>/dev/null || true
+		sleep 1
+		kill -KILL -- "-$CHILD_PID" 2>/dev/null || true
+	fi
 	CHILD_PID=
 	exit "$rc"
 }
@@ -838,4 +894,4 @@ main() {
 	esac
 }
 
-main "$@"
+main "$@"; exit $? # one line: bash has read it all before running it

@@ -1,0 +1,17 @@
+# End-to-end tests (label e2e) against a real API server: the server comes
+# from the kubeconfig named by KUBE_E2E_KUBECONFIG (scripts/control-plane.sh
+# run sets it); without it every case is skipped.
+#
+#   scripts/control-plane.sh run <build>/tests/test_e2e
+#   scripts/control-plane.sh run ctest --test-dir <build> -L e2e
+
+# A tiny exec credential plugin that prints the token it is given.
+add_executable(e2e-exec-plugin ${CMAKE_CURRENT_SOURCE_DIR}/e2e/e2e_exec_plugin.c)
+target_compile_options(e2e-exec-plugin PRIVATE -Wall -Wextra $<$<BOOL:${KUBE_WERROR}>:-Werror>)
+
+kube_add_test(test_e2e LABELS e2e TIMEOUT 600
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_e2e.c)
+target_compile_definitions(test_e2e PRIVATE
+  E2E_EXEC_PLUGIN="$<TARGET_FILE:e2e-exec-plugin>"
+  E2E_SRCDIR="${CMAKE_SOURCE_DIR}")
+add_dependencies(test_e2e e2e-exec-plugin)
