@@ -24,6 +24,13 @@
 #define KUBE_DEPRECATED(msg)
 #endif
 
+/** Declares an exported data object (generated type descriptors). */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define KUBE_EXTERN_DATA(type) extern __attribute__((visibility("default"))) type
+#else
+#define KUBE_EXTERN_DATA(type) extern type
+#endif
+
 /** Declares a callback type: `typedef void KUBE_CALLBACK(name)(args);`. */
 #define KUBE_CALLBACK(name) (*name)
 
