@@ -12,5 +12,9 @@
 #include "kube/log.h"
 #include "kube/config.h"
 #include "kube/rest.h"
+#include "kube/api/runtime.h"
+#include "kube/scheme.h"
+#include "kube/object.h"
+#include "kube/clientset.h"
 
 #endif /* KUBE_H */
