@@ -111,6 +111,35 @@ KUBE_EXTERN(int) kube_object_label_at(const kube_object *o, size_t i, const char
  */
 KUBE_EXTERN(int) kube_object_to_json(cJSON **out, const kube_object *o);
 
+/** An array of object references (e.g. a lister's snapshot). */
+typedef struct kube_object_array {
+    kube_object **items; /**< count references, each owned by the array */
+    size_t count;
+} kube_object_array;
+
+/**
+ * Release every reference of the array and the array storage. The struct is
+ * left empty; NULL is ignored.
+ * @param a the array (its references are taken).
+ * @threadsafety not concurrently with other use of a.
+ * @since 0.1
+ */
+KUBE_EXTERN(void) kube_object_array_dispose(kube_object_array *a);
+
+/** An array of strings owned by the array. */
+typedef struct kube_string_array {
+    char **items;
+    size_t count;
+} kube_string_array;
+
+/**
+ * Free the strings of the array and its storage; NULL is ignored.
+ * @param a the array (its strings are taken).
+ * @threadsafety not concurrently with other use of a.
+ * @since 0.1
+ */
+KUBE_EXTERN(void) kube_string_array_dispose(kube_string_array *a);
+
 KUBE_END_DECL
 
 #endif /* KUBE_OBJECT_H */

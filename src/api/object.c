@@ -222,3 +222,27 @@ int kube_object_to_json(cJSON **out, const kube_object *o)
     }
     return kube_api_to_json(out, o->type->object, o->typed);
 }
+
+void kube_object_array_dispose(kube_object_array *a)
+{
+    size_t i;
+    if (!a)
+        return;
+    for (i = 0; i < a->count; i++)
+        kube_object_unref(a->items[i]);
+    kube__free(a->items);
+    a->items = NULL;
+    a->count = 0;
+}
+
+void kube_string_array_dispose(kube_string_array *a)
+{
+    size_t i;
+    if (!a)
+        return;
+    for (i = 0; i < a->count; i++)
+        kube__free(a->items[i]);
+    kube__free(a->items);
+    a->items = NULL;
+    a->count = 0;
+}
