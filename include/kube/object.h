@@ -64,29 +64,29 @@ KUBE_EXTERN(kube_object *) kube_object_ref(kube_object *o);
  */
 KUBE_EXTERN(void) kube_object_unref(kube_object *o);
 
-/** @return the resource type, or NULL for an unstructured object of an unknown kind. @param o object. @ownership borrowed (static). @threadsafety any thread. @since 0.1 */
+/** The resource type, or NULL for an unstructured object of an unknown kind. @return the resource type, or NULL for an unstructured object of an unknown kind. @param o object. @ownership borrowed (static). @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(const kube_type *) kube_object_type(const kube_object *o);
-/** @return the typed root (do not modify), or NULL when unstructured. @param o object. @ownership borrowed from o. @threadsafety any thread. @since 0.1 */
+/** The typed root (do not modify), or NULL when unstructured. @return the typed root (do not modify), or NULL when unstructured. @param o object. @ownership borrowed from o. @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(const void *) kube_object_typed(const kube_object *o);
-/** @return the JSON tree (do not modify), or NULL when typed. @param o object. @ownership borrowed from o. @threadsafety any thread. @since 0.1 */
+/** The JSON tree (do not modify), or NULL when typed. @return the JSON tree (do not modify), or NULL when typed. @param o object. @ownership borrowed from o. @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(const cJSON *) kube_object_json(const kube_object *o);
-/** @return metadata.name or "". @param o object. @ownership borrowed from o. @threadsafety any thread. @since 0.1 */
+/** Metadata.name or "". @return metadata.name or "". @param o object. @ownership borrowed from o. @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(const char *) kube_object_name(const kube_object *o);
-/** @return metadata.namespace or "". @param o object. @ownership borrowed from o. @threadsafety any thread. @since 0.1 */
+/** Metadata.namespace or "". @return metadata.namespace or "". @param o object. @ownership borrowed from o. @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(const char *) kube_object_namespace(const kube_object *o);
-/** @return metadata.uid or "". @param o object. @ownership borrowed from o. @threadsafety any thread. @since 0.1 */
+/** Metadata.uid or "". @return metadata.uid or "". @param o object. @ownership borrowed from o. @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(const char *) kube_object_uid(const kube_object *o);
-/** @return metadata.resourceVersion (opaque) or "". @param o object. @ownership borrowed from o. @threadsafety any thread. @since 0.1 */
+/** Metadata.resourceVersion (opaque) or "". @return metadata.resourceVersion (opaque) or "". @param o object. @ownership borrowed from o. @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(const char *) kube_object_resource_version(const kube_object *o);
-/** @return metadata.deletionTimestamp, or NULL. @param o object. @ownership borrowed from o. @threadsafety any thread. @since 0.1 */
+/** Metadata.deletionTimestamp, or NULL. @return metadata.deletionTimestamp, or NULL. @param o object. @ownership borrowed from o. @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(const char *) kube_object_deletion_timestamp(const kube_object *o);
-/** @return metadata.generation, 0 when absent. @param o object. @threadsafety any thread. @since 0.1 */
+/** Metadata.generation, 0 when absent. @return metadata.generation, 0 when absent. @param o object. @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(int64_t) kube_object_generation(const kube_object *o);
-/** @return the cache key "namespace/name", or "name" when cluster-scoped. @param o object. @ownership borrowed from o. @threadsafety any thread. @since 0.1 */
+/** The cache key "namespace/name", or "name" when cluster-scoped. @return the cache key "namespace/name", or "name" when cluster-scoped. @param o object. @ownership borrowed from o. @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(const char *) kube_object_key(const kube_object *o);
-/** @return the value of label @p key, or NULL. @param o object. @param key label key. @ownership borrowed from o. @threadsafety any thread. @since 0.1 */
+/** The value of label @p key, or NULL. @return the value of label @p key, or NULL. @param o object. @param key label key. @ownership borrowed from o. @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(const char *) kube_object_label(const kube_object *o, const char *key);
-/** @return the number of labels. @param o object. @threadsafety any thread. @since 0.1 */
+/** The number of labels. @return the number of labels. @param o object. @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(size_t) kube_object_label_count(const kube_object *o);
 
 /**

@@ -66,25 +66,25 @@ KUBE_EXTERN(size_t) kube_scheme_count(void);
  */
 KUBE_EXTERN(const kube_type *) kube_scheme_at(size_t i);
 
-/** @return the group ("" for core). @param t type. @ownership borrowed (static). @threadsafety any thread. @since 0.1 */
+/** The group ("" for core). @return the group ("" for core). @param t type. @ownership borrowed (static). @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(const char *) kube_type_group(const kube_type *t);
-/** @return the version. @param t type. @ownership borrowed (static). @threadsafety any thread. @since 0.1 */
+/** The version. @return the version. @param t type. @ownership borrowed (static). @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(const char *) kube_type_version(const kube_type *t);
-/** @return the kind, e.g. "Pod". @param t type. @ownership borrowed (static). @threadsafety any thread. @since 0.1 */
+/** The kind, e.g. "Pod". @return the kind, e.g. "Pod". @param t type. @ownership borrowed (static). @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(const char *) kube_type_kind(const kube_type *t);
-/** @return the list kind, e.g. "PodList", or NULL. @param t type. @ownership borrowed (static). @threadsafety any thread. @since 0.1 */
+/** The list kind, e.g. "PodList", or NULL. @return the list kind, e.g. "PodList", or NULL. @param t type. @ownership borrowed (static). @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(const char *) kube_type_list_kind(const kube_type *t);
-/** @return the resource, e.g. "pods". @param t type. @ownership borrowed (static). @threadsafety any thread. @since 0.1 */
+/** The resource, e.g. "pods". @return the resource, e.g. "pods". @param t type. @ownership borrowed (static). @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(const char *) kube_type_resource(const kube_type *t);
-/** @return non-zero for namespaced resources. @param t type. @threadsafety any thread. @since 0.1 */
+/** Non-zero for namespaced resources. @return non-zero for namespaced resources. @param t type. @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(int) kube_type_namespaced(const kube_type *t);
-/** @return the kube_verb bitmask the API paths declare. @param t type. @threadsafety any thread. @since 0.1 */
+/** The kube_verb bitmask the API paths declare. @return the kube_verb bitmask the API paths declare. @param t type. @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(unsigned) kube_type_verbs(const kube_type *t);
-/** @return non-zero when the subresource (e.g. "status", "scale") exists. @param t type. @param sub subresource. @threadsafety any thread. @since 0.1 */
+/** Non-zero when the subresource (e.g. "status", "scale") exists. @return non-zero when the subresource (e.g. "status", "scale") exists. @param t type. @param sub subresource. @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(int) kube_type_has_subresource(const kube_type *t, const char *sub);
-/** @return the descriptor of the object type. @param t type. @ownership borrowed (static). @threadsafety any thread. @since 0.1 */
+/** The descriptor of the object type. @return the descriptor of the object type. @param t type. @ownership borrowed (static). @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(const kube_api_type *) kube_type_object(const kube_type *t);
-/** @return the descriptor of the list type, or NULL. @param t type. @ownership borrowed (static). @threadsafety any thread. @since 0.1 */
+/** The descriptor of the list type, or NULL. @return the descriptor of the list type, or NULL. @param t type. @ownership borrowed (static). @threadsafety any thread. @since 0.1 */
 KUBE_EXTERN(const kube_api_type *) kube_type_list(const kube_type *t);
 
 KUBE_END_DECL

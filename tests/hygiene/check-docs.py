@@ -18,6 +18,11 @@ preprocessor lines may sit in between) that has:
 Inside a Doxygen member group (a block with "@{" up to "@}"), the group's
 block supplies the summary, @threadsafety and @since of its members.
 
+Exported data objects (KUBE_EXTERN_DATA(type) kube_name;, e.g. the generated
+type descriptors and scheme entries) need no documentation block, but must be
+named kube_<lowercase> (not kube__), and the comment before one is never taken
+as the documentation of the function that follows it.
+
 Also (curl test1477 style): every enumerator of kube_error_code in
 kube/errors.h and every kube_error_is_* predicate appears in docs/errors.md,
 and docs/errors.md names no KUBE_* identifier that no header defines.
@@ -33,7 +38,7 @@ import re
 import sys
 import tempfile
 
-TOKEN = re.compile(r"/\*.*?\*/|//[^\n]*|\bKUBE_EXTERN\s*\(", re.S)
+TOKEN = re.compile(r"/\*.*?\*/|//[^\n]*|\bKUBE_EXTERN(?:_DATA)?\s*\(", re.S)
 TAG = re.compile(r"(?<![\w@\\])[@\\](param\b(?:\[[a-z, ]*\])?|(?:returns?|ownership|threadsafety|since|brief|name|note|see|deprecated|warning|code|endcode|file|details|pre|post|retval)\b)")
 OWNERSHIP_WORDS = re.compile(r"\b(new|borrowed|static|taken|takes|owned|owns|copied)\b", re.I)
 C_TYPE_WORDS = {
@@ -146,14 +151,22 @@ def only_blank_or_cpp(between):
     return True
 
 
+class Data:
+    """An exported data object (KUBE_EXTERN_DATA)."""
+
+    def __init__(self, path, line, name, type_):
+        self.path, self.line, self.name, self.type = path, line, name, type_
+
+
 class Func:
     def __init__(self, path, line, name, rettype, params, doc, group):
         self.path, self.line, self.name = path, line, name
         self.rettype, self.params, self.doc, self.group = rettype, params, doc, group
 
 
-def parse_header(path):
-    """Return (functions, problems) of one header."""
+def parse_header(path, data=None):
+    """Return (functions, problems) of one header; exported data objects are
+    appended to the list data when given."""
     with open(path, encoding="utf-8") as f:
         text = f.read()
     funcs, problems = [], []
@@ -174,7 +187,7 @@ def parse_header(path):
                 groups.pop()
             pos = m.end()
             continue
-        # KUBE_EXTERN(
+        # KUBE_EXTERN( or KUBE_EXTERN_DATA(
         if preprocessor_line(text, m.start()):
             pos = m.end()
             continue
@@ -185,6 +198,18 @@ def parse_header(path):
             problems.append(f"{path}:{lineno}: unbalanced KUBE_EXTERN(")
             break
         rettype = text[open_paren + 1:close - 1].strip()
+        if tok.startswith("KUBE_EXTERN_DATA"):
+            dm = re.compile(r"\s*([A-Za-z_]\w*)\s*;").match(text, close)
+            if not dm:
+                problems.append(f"{path}:{lineno}: cannot parse the declaration after "
+                                f"KUBE_EXTERN_DATA({rettype}) (expected 'name;')")
+                pos = close
+            else:
+                if data is not None:
+                    data.append(Data(path, lineno, dm.group(1), rettype))
+                pos = dm.end()
+            last_comment = None
+            continue
         nm = re.compile(r"\s*(\**)\s*([A-Za-z_]\w*)\s*\(").match(text, close)
         if not nm:
             problems.append(f"{path}:{lineno}: cannot parse the declaration after KUBE_EXTERN({rettype})")
@@ -329,18 +354,28 @@ def check_refs(md_files, functions):
     return out
 
 
-def run(include, errors_md, refs):
+def check_data(d):
+    if not re.fullmatch(r"kube_[a-z0-9_]+", d.name) or d.name.startswith("kube__"):
+        return [f"{d.path}:{d.line}: {d.name}: exported data is named kube_<lowercase> (not kube__)"]
+    return []
+
+
+def run(include, errors_md, refs, data=None):
+    if data is None:
+        data = []
     headers = []
     for root, _, files in os.walk(include):
         headers += [os.path.join(root, f) for f in files if f.endswith(".h")]
     headers.sort()
     functions, problems = [], []
     for h in headers:
-        fs, ps = parse_header(h)
+        fs, ps = parse_header(h, data)
         functions += fs
         problems += ps
     for f in functions:
         problems += check_function(f)
+    for d in data:
+        problems += check_data(d)
     if errors_md:
         problems += check_errors_md(include, errors_md, headers, functions)
     if refs:
@@ -348,7 +383,7 @@ def run(include, errors_md, refs):
     return functions, problems
 
 
-def report(functions, problems):
+def report(functions, problems, data=()):
     for p in problems:
         print(p)
     bad = sorted({p.split(": ")[1] for p in problems if p.count(": ") >= 2 and
@@ -358,7 +393,8 @@ def report(functions, problems):
         if bad:
             print("functions to fix: " + " ".join(bad))
         return 1
-    print(f"docs hygiene: ok ({len(functions)} functions documented)")
+    print(f"docs hygiene: ok ({len(functions)} functions documented, "
+          f"{len(data)} data objects declared)")
     return 0
 
 
@@ -423,6 +459,12 @@ KUBE_EXTERN(int) kube_t_grouped(const kube_error *e);
  */
 KUBE_EXTERN(int) kube_t_unnamed(int);
 
+/** A struct whose doc is not the data's nor the next function's. */
+struct kube_t_s { int a; };
+KUBE_EXTERN_DATA(const kube_t_s) kube_t_data_ok;
+KUBE_EXTERN_DATA(const kube_t_s) kube__t_data_internal;
+KUBE_EXTERN(void) kube_t_after_data(void);
+
 /** Trailing doc */
 int x; /**< member doc */
 KUBE_EXTERN(void) kube_t_after_member_doc(void);
@@ -455,13 +497,15 @@ SELFTEST_EXPECT = [
     ("kube_t_outparam", "out-parameter 'out' has no ownership"),
     ("kube_t_unnamed", "parameter 1 (int) has no name"),
     ("kube_t_after_member_doc", "no /** ... */ documentation block"),
+    ("kube_t_after_data", "no /** ... */ documentation block"),
+    ("kube__t_data_internal", "exported data is named kube_<lowercase>"),
     ("errors.md", "error code KUBE_ENEWCODE is not documented"),
     ("errors.md", "predicate kube_error_is_thing() is not documented"),
     ("errors.md", "names KUBE_EGHOST, which no public header defines"),
     ("errors.md", "shows a call to kube_t_imaginary()"),
 ]
 # Problems that must NOT be reported (substrings).
-SELFTEST_CLEAN = [": kube_t_good:", ": kube_t_grouped:", "KUBE_OK", "KUBE_ERROR ",
+SELFTEST_CLEAN = [": kube_t_good:", ": kube_t_grouped:", ": kube_t_data_ok:", "KUBE_OK", "KUBE_ERROR ",
                   "KUBE_ENOMEM", "call to kube_t_good()"]
 
 
@@ -475,7 +519,8 @@ def self_test():
         md = os.path.join(d, "errors.md")
         with open(md, "w") as f:
             f.write(SELFTEST_MD)
-        functions, problems = run(os.path.join(d, "include"), md, [md])
+        data = []
+        functions, problems = run(os.path.join(d, "include"), md, [md], data)
     text = "\n".join(problems)
     failed = 0
     for who, what in SELFTEST_EXPECT:
@@ -487,8 +532,11 @@ def self_test():
             if bad in p:
                 print(f"self-test FAIL: unexpected problem: {p}")
                 failed = 1
-    if len(functions) != 10:
-        print(f"self-test FAIL: parsed {len(functions)} functions, expected 10")
+    if len(functions) != 11:
+        print(f"self-test FAIL: parsed {len(functions)} functions, expected 11")
+        failed = 1
+    if sorted(x.name for x in data) != ["kube__t_data_internal", "kube_t_data_ok"]:
+        print(f"self-test FAIL: parsed data {[x.name for x in data]}")
         failed = 1
     if failed:
         print("--- problems found:\n" + text)
@@ -510,8 +558,9 @@ def main():
         return self_test()
     if not a.include:
         ap.error("--include is required")
-    functions, problems = run(a.include, a.errors_md, a.check_refs)
-    return report(functions, problems)
+    data = []
+    functions, problems = run(a.include, a.errors_md, a.check_refs, data)
+    return report(functions, problems, data)
 
 
 if __name__ == "__main__":

@@ -81,6 +81,8 @@ run_lang() { # <c|cxx> <compiler> <std flags...>
 	# Every function referenced (C linkage check) and every INIT macro used.
 	{
 		echo '#include <kube.h>'
+		# headers kube.h does not pull in (generated API, workqueue, cache)
+		for h in "${headers[@]}"; do echo "#include <$h>"; done
 		if [ "$lang" = cxx ]; then
 			echo 'typedef void (*kube_fn)();'
 			echo 'static const kube_fn kube_all_functions[] = {'
