@@ -15,3 +15,23 @@ target_compile_definitions(test_e2e PRIVATE
   E2E_EXEC_PLUGIN="$<TARGET_FILE:e2e-exec-plugin>"
   E2E_SRCDIR="${CMAKE_SOURCE_DIR}")
 add_dependencies(test_e2e e2e-exec-plugin)
+
+# The typed clientset against the real control plane.
+kube_add_test(test_e2e_clientset LABELS e2e TIMEOUT 300
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_e2e_clientset.c)
+
+# The create-update-delete-deployment example against the real control plane.
+if(TARGET create-update-delete-deployment)
+  add_test(NAME example_create_update_delete_deployment
+    COMMAND sh -c [=[
+[ -n "${KUBE_E2E_KUBECONFIG:-}" ] || { echo "KUBE_E2E_KUBECONFIG not set: skipped"; exit 77; }
+"$1" --kubeconfig "$KUBE_E2E_KUBECONFIG" --namespace default >"${TMPDIR:-/tmp}/cudd.$$" 2>&1 || { cat "${TMPDIR:-/tmp}/cudd.$$"; rm -f "${TMPDIR:-/tmp}/cudd.$$"; exit 1; }
+cat "${TMPDIR:-/tmp}/cudd.$$"
+grep -q 'Created deployment "demo-deployment"' "${TMPDIR:-/tmp}/cudd.$$" &&
+grep -q 'demo-deployment (1 replicas, image nginx:1.13)' "${TMPDIR:-/tmp}/cudd.$$" &&
+grep -q 'Deleted deployment' "${TMPDIR:-/tmp}/cudd.$$"
+rc=$?; rm -f "${TMPDIR:-/tmp}/cudd.$$"; exit $rc
+]=] sh $<TARGET_FILE:create-update-delete-deployment>)
+  set_tests_properties(example_create_update_delete_deployment PROPERTIES LABELS e2e
+    TIMEOUT 120 SKIP_RETURN_CODE 77)
+endif()
