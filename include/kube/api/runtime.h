@@ -14,6 +14,10 @@
  * kube_api_free(root) releases all of it at once. To change a field, point
  * it at memory that outlives the root (a string literal) or allocate in the
  * root's arena with kube_api_strdup()/kube_api_alloc(); never free() parts.
+ * Decoded strings and raw values are read-only: decode stores a value that
+ * repeats (an image name, a label key, managedFields of sibling items) once
+ * and points every occurrence at it, so write a new pointer, never into the
+ * bytes.
  *
  * Field conventions of the generated structs:
  * - strings (also Quantity, Time, MicroTime, byte data in base64): `char *`,

@@ -1,0 +1,4 @@
+# The generic typed-API engine (src/api): arena, decode (bytes and cJSON),
+# encode, copy, equal, on a hand-made schema and on the generated Pod.
+kube_add_test(test_api_engine LABELS unit
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_api_engine.c)
