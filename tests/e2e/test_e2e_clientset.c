@@ -331,6 +331,43 @@ static void test_typed__cluster_scoped_clusterroles(void **state)
     kube_api_free(cr);
 }
 
+/* serviceaccounts/token (TokenRequest), then the token authenticates */
+static void test_typed__serviceaccount_token(void **state)
+{
+    kube_corev1_service_account *sa = decode(&kube_t_corev1_service_account,
+                                             "{\"metadata\":{\"name\":\"robot\"}}");
+    kube_authenticationv1_token_request *req = decode(&kube_t_authenticationv1_token_request,
+        "{\"spec\":{\"expirationSeconds\":600}}");
+    kube_authenticationv1_token_request *tok = NULL;
+    kube_rest_config *cfg = NULL;
+    kube_kubeconfig_options lo = KUBE_KUBECONFIG_OPTIONS_INIT;
+    kube_clientset *as = NULL;
+    int rc;
+    (void)state;
+    NEED_SERVER();
+    OK(kube_corev1_serviceaccounts_create(NULL, CS, NS, sa, NULL));
+    OK(kube_corev1_serviceaccounts_create_token(&tok, CS, NS, "robot", req, NULL));
+    assert_non_null(tok->status);
+    assert_true(tok->status->token && strlen(tok->status->token) > 20);
+    assert_non_null(tok->status->expiration_timestamp);
+    /* the bound token authenticates: a request as the service account is
+     * answered (403: it has no RBAC rights), not 401 */
+    lo.explicit_path = getenv("KUBE_E2E_KUBECONFIG");
+    OK(kube_rest_config_load(&cfg, &lo));
+    kube_rest_config_set_client_cert(cfg, NULL, 0, NULL);
+    kube_rest_config_set_client_key(cfg, NULL, 0, NULL);
+    kube_rest_config_set_bearer_token(cfg, tok->status->token, NULL);
+    OK(kube_clientset_new(&as, cfg));
+    rc = kube_corev1_configmaps_list(NULL, as, "kube-system", NULL);
+    assert_int_equal(rc, KUBE_EFORBIDDEN);
+    assert_non_null(strstr(kube_error_last()->message, "system:serviceaccount:"));
+    kube_clientset_free(as);
+    kube_rest_config_free(cfg);
+    kube_api_free(tok);
+    kube_api_free(req);
+    kube_api_free(sa);
+}
+
 /* remove nulls (decode treats null as absent; encode omits absent fields) */
 static void strip_nulls(cJSON *j)
 {
@@ -407,6 +444,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_typed__jobs),
         cmocka_unit_test(test_typed__leases_retry_on_conflict),
         cmocka_unit_test(test_typed__cluster_scoped_clusterroles),
+        cmocka_unit_test(test_typed__serviceaccount_token),
         cmocka_unit_test(test_typed__real_objects_round_trip),
     };
     if (argc > 1)
