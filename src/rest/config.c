@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include "rest/config.h"
+#include "transport/transport.h"
 
 int kube__str_set(char **field, const char *value)
 {
@@ -147,6 +148,8 @@ void kube_rest_config_free(kube_rest_config *c)
     kube__free(c->key_file);
     kube__free(c->proxy_url);
     kube__free(c->user_agent);
+    if (c->custom_transport && c->custom_transport->unref)
+        c->custom_transport->unref(c->custom_ctx);
     kube__free(c);
 }
 
@@ -168,6 +171,12 @@ int kube_rest_config_copy(kube_rest_config **out, const kube_rest_config *s)
     c->connect_timeout_ms = s->connect_timeout_ms;
     c->max_response_bytes = s->max_response_bytes;
     c->max_frame_bytes = s->max_frame_bytes;
+    if (s->custom_transport) {
+        c->custom_transport = s->custom_transport;
+        c->custom_ctx = s->custom_ctx;
+        if (c->custom_transport->ref)
+            c->custom_transport->ref(c->custom_ctx);
+    }
     if ((error = kube__str_set(&c->host, s->host)) < 0 ||
         (error = kube__str_set(&c->ns, s->ns)) < 0 ||
         (error = kube__str_set(&c->username, s->username)) < 0 ||

@@ -67,6 +67,10 @@ struct kube_rest_config {
     int64_t max_response_bytes;
     int64_t max_frame_bytes;
     char *user_agent;
+
+    /* in-process transport (src/testing), or NULL for libcurl */
+    const struct kube__transport_vtable *custom_transport;
+    void *custom_ctx;
 };
 
 #define KUBE__DEFAULT_QPS 5.0

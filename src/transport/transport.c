@@ -53,6 +53,8 @@ struct kube__transport {
     char *host_header;    /* "Host: <original authority>" when rewritten */
     kube__strvec imp_headers;
     kube__authenticator *auth;
+    const kube__transport_vtable *custom; /* in-process transport, or NULL */
+    void *custom_ctx;
 
     CURLSH *share;
     pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
@@ -64,7 +66,9 @@ struct kube__transport {
 struct kube__xfer {
     kube__transport *t;
     pool_entry *e;
-    struct curl_slist *headers;
+    kube__strvec hdrs;           /* every header line sent */
+    struct curl_slist *headers;  /* the same, for curl */
+    void *custom_x;              /* the custom transport's transfer */
     kube__http_response *resp;
     kube__buf *into;
     int64_t max_body;
@@ -381,6 +385,15 @@ int kube__transport_new(kube__transport **out, const kube_rest_config *cfg)
         goto fail;
     if ((error = kube__authenticator_new(&t->auth, cfg)) < 0)
         goto fail;
+    if (cfg->custom_transport) {
+        t->custom = cfg->custom_transport;
+        t->custom_ctx = cfg->custom_ctx;
+        if (t->custom->ref)
+            t->custom->ref(t->custom_ctx);
+        kube__free(base);
+        *out = t;
+        return 0;
+    }
 
     t->share = curl_share_init();
     if (!t->share) {
@@ -425,6 +438,8 @@ void kube__transport_free(kube__transport *t)
     }
     if (t->share)
         curl_share_cleanup(t->share);
+    if (t->custom && t->custom->unref)
+        t->custom->unref(t->custom_ctx);
     kube__authenticator_free(t->auth);
     kube__bytes_dispose(&t->ca, 0);
     kube__bytes_dispose(&t->cert, 0);
@@ -693,17 +708,18 @@ static void xfer_destroy(kube__xfer *x, int reusable)
         curl_easy_setopt(x->e->easy, CURLOPT_POSTFIELDS, NULL);
         pool_put(x->t, x->e, reusable);
     }
+    if (x->custom_x)
+        x->t->custom->close(x->custom_x);
     curl_slist_free_all(x->headers);
+    kube__strvec_dispose_secret(&x->hdrs);
     kube__free_secret(x->auth_value);
     kube__free(x);
 }
 
 static int add_header(kube__xfer *x, const char *line)
 {
-    struct curl_slist *n = curl_slist_append(x->headers, line);
-    if (!n)
+    if (kube__strvec_push(&x->hdrs, line) < 0)
         return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
-    x->headers = n;
     return 0;
 }
 
@@ -759,7 +775,8 @@ static int xfer_start(kube__xfer **out, kube__transport *t, const kube__http_req
                 if (error < 0)
                     goto fail;
             }
-            if ((error = kube__authenticator_client_cert(&cert, &key, &gen, t->auth)) < 0)
+            if (!t->custom &&
+                (error = kube__authenticator_client_cert(&cert, &key, &gen, t->auth)) < 0)
                 goto fail;
             if (cert.data) {
                 x->e = pool_get(t);
@@ -786,6 +803,18 @@ static int xfer_start(kube__xfer **out, kube__transport *t, const kube__http_req
     /* no "Expect: 100-continue" round trip for bodies */
     if ((error = add_header(x, "Expect:")) < 0)
         goto fail;
+    if (t->custom) {
+        *out = x;
+        return 0;
+    }
+    for (i = 0; i < x->hdrs.n; i++) {
+        struct curl_slist *n = curl_slist_append(x->headers, x->hdrs.v[i]);
+        if (!n) {
+            error = kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+            goto fail;
+        }
+        x->headers = n;
+    }
 
     if (!x->e)
         x->e = pool_get(t);
@@ -915,7 +944,13 @@ int kube__transport_do(kube__transport *t, const kube__http_request *req,
     memset(resp, 0, sizeof(*resp));
     if ((error = xfer_start(&x, t, req, resp)) < 0)
         return error;
-    error = pump(x, UNTIL_DONE, 0, req->url);
+    if (t->custom) {
+        kube__http_request r2 = *req;
+        r2.headers = &x->hdrs;
+        error = t->custom->do_request(t->custom_ctx, &r2, resp);
+    } else {
+        error = pump(x, UNTIL_DONE, 0, req->url);
+    }
     if (error == 0) {
         after_response(t, x);
         if (resp->body.ptr == NULL)
@@ -940,7 +975,14 @@ int kube__transport_open(kube__xfer **out, kube__transport *t,
     memset(resp, 0, sizeof(*resp));
     if ((error = xfer_start(&x, t, req, resp)) < 0)
         return error;
-    if ((error = pump(x, UNTIL_HEADERS, 0, req->url)) < 0) {
+    if (t->custom) {
+        kube__http_request r2 = *req;
+        r2.headers = &x->hdrs;
+        error = t->custom->open(&x->custom_x, t->custom_ctx, &r2, resp);
+    } else {
+        error = pump(x, UNTIL_HEADERS, 0, req->url);
+    }
+    if (error < 0) {
         xfer_destroy(x, 0);
         return error;
     }
@@ -953,6 +995,8 @@ int kube__xfer_read(kube__xfer *x, kube__buf *into, int64_t idle_timeout_ms)
 {
     char *url = NULL;
     int error;
+    if (x->custom_x)
+        return x->t->custom->read(x->custom_x, into, idle_timeout_ms);
     x->into = into;
     x->last_data_ms = kube__now_mono_ms();
     curl_easy_getinfo(x->e->easy, CURLINFO_EFFECTIVE_URL, &url);
@@ -966,13 +1010,20 @@ void kube__xfer_cancel(kube__xfer *x)
     if (!x)
         return;
     atomic_store(&x->cancelled, 1);
-    curl_multi_wakeup(x->e->multi);
+    if (x->custom_x)
+        x->t->custom->cancel(x->custom_x);
+    else
+        curl_multi_wakeup(x->e->multi);
 }
 
 void kube__xfer_close(kube__xfer *x)
 {
     /* a transfer closed before its end leaves its connection in an unknown
      * state: do not reuse that handle */
+    if (x && x->custom_x) {
+        xfer_destroy(x, 0);
+        return;
+    }
     xfer_destroy(x, x && x->done && x->result == CURLE_OK && !atomic_load(&x->cancelled));
 }
 

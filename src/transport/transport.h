@@ -31,6 +31,28 @@ typedef struct kube__http_response {
                                     was reset/closed: a GET may be retried */
 } kube__http_response;
 
+/*
+ * A pluggable transport: the fake API server (src/testing) serves requests
+ * in process through this vtable, so everything above the transport runs
+ * unchanged against it. A config carrying one (kube_rest_config.custom_*)
+ * makes kube__transport_new() use it instead of libcurl; auth headers, user
+ * agent and impersonation are still added by the transport.
+ */
+typedef struct kube__transport_vtable {
+    unsigned version; /* 1 */
+    /* whole request; same contract as kube__transport_do() */
+    int (*do_request)(void *ctx, const kube__http_request *req, kube__http_response *resp);
+    /* streamed request; same contracts as kube__transport_open/xfer_* */
+    int (*open)(void **xfer, void *ctx, const kube__http_request *req,
+                kube__http_response *resp);
+    int (*read)(void *xfer, kube__buf *into, int64_t idle_timeout_ms);
+    void (*cancel)(void *xfer);
+    void (*close)(void *xfer);
+    /* ctx lifetime: a config and each transport hold a reference */
+    void (*ref)(void *ctx);
+    void (*unref)(void *ctx);
+} kube__transport_vtable;
+
 int kube__transport_new(kube__transport **out, const kube_rest_config *cfg);
 void kube__transport_free(kube__transport *t);
 
