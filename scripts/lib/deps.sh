@@ -17,7 +17,7 @@ KUBE_DEPS_PACKAGES=(
 	cmake gcc g++ make pkg-config
 	libcurl4-openssl-dev libssl-dev libcjson-dev libyaml-dev
 	libcmocka-dev libmicrohttpd-dev libgnutls28-dev
-	python3 openssl curl ca-certificates binutils
+	python3 python3-kubernetes openssl curl ca-certificates binutils
 )
 
 kube_log() { printf '%s: %s\n' "${KUBE_SCRIPT_NAME:-${0##*/}}" "$*" >&2; }
