@@ -1,3 +1,5 @@
 # tools/cache: the indexer (thread-safe store).
 kube_add_test(test_indexer LABELS "unit;thread" TIMEOUT 120
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_indexer.c)
+kube_add_test(test_delta_fifo LABELS "unit;thread" TIMEOUT 60
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_delta_fifo.c)
