@@ -22,14 +22,34 @@ typedef struct kube_workqueue kube_workqueue;
 /** A rate limiter deciding how long a key waits before a retry (opaque, thread-safe). */
 typedef struct kube_rate_limiter kube_rate_limiter;
 
+/**
+ * Metrics hooks (client-go workqueue.MetricsProvider). Each may be NULL.
+ * Called on the thread that made the change, without the queue's lock;
+ * must not call the queue. @p name is the queue's name ("" when unnamed).
+ */
+typedef struct kube_workqueue_metrics {
+    /** depth (waiting keys) changed to @p depth */
+    void KUBE_CALLBACK(depth)(const char *name, size_t depth, void *payload);
+    /** a key was added (also when it collapsed into a waiting one) */
+    void KUBE_CALLBACK(add)(const char *name, void *payload);
+    /** a key waited @p latency_us between being queued and handed to a worker */
+    void KUBE_CALLBACK(latency)(const char *name, int64_t latency_us, void *payload);
+    /** a worker spent @p duration_us between get and done */
+    void KUBE_CALLBACK(work_duration)(const char *name, int64_t duration_us, void *payload);
+    /** a key was re-added through the rate limiter */
+    void KUBE_CALLBACK(retry)(const char *name, void *payload);
+} kube_workqueue_metrics;
+
 /** Work queue options. */
 typedef struct kube_workqueue_options {
     unsigned int version;            /**< KUBE_WORKQUEUE_OPTIONS_VERSION */
-    const char *name;                /**< for logs; copied; may be NULL */
+    const char *name;                /**< for logs and metrics; copied; may be NULL */
     kube_rate_limiter *rate_limiter; /**< taken; NULL: the default controller limiter */
+    const kube_workqueue_metrics *metrics; /**< copied; NULL: none (version 2) */
+    void *metrics_payload;           /**< passed to the hooks (version 2) */
 } kube_workqueue_options;
-#define KUBE_WORKQUEUE_OPTIONS_VERSION 1
-#define KUBE_WORKQUEUE_OPTIONS_INIT { KUBE_WORKQUEUE_OPTIONS_VERSION, NULL, NULL }
+#define KUBE_WORKQUEUE_OPTIONS_VERSION 2
+#define KUBE_WORKQUEUE_OPTIONS_INIT { KUBE_WORKQUEUE_OPTIONS_VERSION, NULL, NULL, NULL, NULL }
 
 /**
  * Create a rate-limited, delaying work queue (starts one timer thread).
@@ -155,6 +175,35 @@ KUBE_EXTERN(void) kube_workqueue_shutdown_with_drain(kube_workqueue *q);
  * @since 0.1
  */
 KUBE_EXTERN(int) kube_workqueue_shutting_down(kube_workqueue *q);
+
+/**
+ * Work not yet done (client-go's unfinished_work_seconds and
+ * longest_running_processor_seconds): the summed and the longest time the
+ * keys now being processed have been in progress.
+ * @param q the queue. @param[out] total_us summed (may be NULL).
+ * @param[out] longest_us the longest (may be NULL).
+ * @return the number of keys being processed.
+ * @threadsafety safe from any thread.
+ * @since 0.1
+ */
+KUBE_EXTERN(size_t) kube_workqueue_unfinished_work(kube_workqueue *q, int64_t *total_us,
+                                                   int64_t *longest_us);
+
+/** Work function of kube_parallelize(): process piece @p piece (0..pieces-1). */
+typedef void KUBE_CALLBACK(kube_parallelize_cb)(size_t piece, void *payload);
+
+/**
+ * Run @p fn over @p pieces pieces on @p workers threads (client-go
+ * workqueue.ParallelizeUntil with chunk size 1); returns when all are done.
+ * @param workers threads (1..256; more than pieces is reduced).
+ * @param pieces work items. @param fn work function (called concurrently).
+ * @param payload for fn.
+ * @return 0, KUBE_EINVAL or KUBE_ENOMEM (nothing ran).
+ * @threadsafety fn runs on library threads and on the calling thread.
+ * @since 0.1
+ */
+KUBE_EXTERN(int) kube_parallelize(int workers, size_t pieces, kube_parallelize_cb fn,
+                                  void *payload);
 
 /**
  * Per-key exponential backoff: base_ms * 2^failures, capped at max_ms

@@ -308,6 +308,121 @@ static void test_workqueue__stress_no_concurrent_key(void **state)
     free(c);
 }
 
+/* ---- metrics hooks, unfinished work, parallelize ---- */
+
+typedef struct {
+    pthread_mutex_t lock;
+    int adds, retries, latencies, works;
+    size_t last_depth;
+    int64_t max_latency_us, max_work_us;
+    char name[32];
+} metrics_log;
+
+static void m_depth(const char *name, size_t depth, void *p)
+{
+    metrics_log *m = p;
+    pthread_mutex_lock(&m->lock);
+    m->last_depth = depth;
+    snprintf(m->name, sizeof(m->name), "%s", name);
+    pthread_mutex_unlock(&m->lock);
+}
+static void m_add(const char *name, void *p)
+{
+    metrics_log *m = p;
+    (void)name;
+    pthread_mutex_lock(&m->lock);
+    m->adds++;
+    pthread_mutex_unlock(&m->lock);
+}
+static void m_latency(const char *name, int64_t us, void *p)
+{
+    metrics_log *m = p;
+    (void)name;
+    pthread_mutex_lock(&m->lock);
+    m->latencies++;
+    if (us > m->max_latency_us)
+        m->max_latency_us = us;
+    pthread_mutex_unlock(&m->lock);
+}
+static void m_work(const char *name, int64_t us, void *p)
+{
+    metrics_log *m = p;
+    (void)name;
+    pthread_mutex_lock(&m->lock);
+    m->works++;
+    if (us > m->max_work_us)
+        m->max_work_us = us;
+    pthread_mutex_unlock(&m->lock);
+}
+static void m_retry(const char *name, void *p)
+{
+    metrics_log *m = p;
+    (void)name;
+    pthread_mutex_lock(&m->lock);
+    m->retries++;
+    pthread_mutex_unlock(&m->lock);
+}
+
+static void test_workqueue__metrics_hooks(void **state)
+{
+    static const kube_workqueue_metrics hooks = { m_depth, m_add, m_latency, m_work, m_retry };
+    metrics_log m;
+    kube_workqueue_options o = KUBE_WORKQUEUE_OPTIONS_INIT;
+    kube_workqueue *q = NULL;
+    kube_rate_limiter *rl;
+    const char *k;
+    int64_t total, longest;
+    (void)state;
+    memset(&m, 0, sizeof(m));
+    pthread_mutex_init(&m.lock, NULL);
+    kube_rate_limiter_new_exponential(&rl, 1, 10);
+    o.name = "controller";
+    o.rate_limiter = rl;
+    o.metrics = &hooks;
+    o.metrics_payload = &m;
+    assert_int_equal(kube_workqueue_new(&q, &o), 0);
+    kube_workqueue_add(q, "a");
+    kube_workqueue_add(q, "b");
+    assert_int_equal(m.adds, 2);
+    assert_int_equal(m.last_depth, 2);
+    assert_string_equal(m.name, "controller");
+    kube__sleep_ns(20 * 1000000LL);
+    assert_int_equal(kube_workqueue_get(&k, q, 1000), 0);
+    assert_int_equal(m.latencies, 1);
+    assert_true(m.max_latency_us >= 15000); /* waited about 20 ms */
+    assert_int_equal(m.last_depth, 1);
+    kube__sleep_ns(20 * 1000000LL);
+    assert_int_equal(kube_workqueue_unfinished_work(q, &total, &longest), 1);
+    assert_true(longest >= 15000 && total >= longest);
+    kube_workqueue_done(q, k);
+    assert_int_equal(m.works, 1);
+    assert_true(m.max_work_us >= 15000);
+    assert_int_equal(kube_workqueue_unfinished_work(q, &total, &longest), 0);
+    kube_workqueue_add_rate_limited(q, "c");
+    assert_int_equal(m.retries, 1);
+    kube_workqueue_free(q);
+    pthread_mutex_destroy(&m.lock);
+}
+
+static atomic_int par_hits[1000];
+
+static void par_fn(size_t piece, void *payload)
+{
+    (void)payload;
+    atomic_fetch_add(&par_hits[piece], 1);
+}
+
+static void test_workqueue__parallelize(void **state)
+{
+    size_t i;
+    (void)state;
+    assert_int_equal(kube_parallelize(4, 1000, par_fn, NULL), 0);
+    for (i = 0; i < 1000; i++)
+        assert_int_equal(atomic_load(&par_hits[i]), 1); /* each piece exactly once */
+    assert_int_equal(kube_parallelize(0, 10, par_fn, NULL), KUBE_EINVAL);
+    assert_int_equal(kube_parallelize(8, 0, par_fn, NULL), 0);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +434,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_workqueue__rate_limited_retries),
         cmocka_unit_test(test_workqueue__shutdown_with_drain_waits),
         cmocka_unit_test(test_workqueue__stress_no_concurrent_key),
+        cmocka_unit_test(test_workqueue__metrics_hooks),
+        cmocka_unit_test(test_workqueue__parallelize),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

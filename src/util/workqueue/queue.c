@@ -18,6 +18,8 @@ typedef struct item {
     const char *key;   /* the map's copy */
     int dirty;
     int processing;
+    int64_t queued_us; /* when it entered the FIFO (metrics) */
+    int64_t started_us;/* when a worker got it */
     size_t heap_idx;   /* index + 1 in the delay heap, 0 when not waiting */
     int64_t ready_ms;
 } item;
@@ -37,6 +39,9 @@ struct kube_workqueue {
     int draining;
     kube_rate_limiter *rl;
     char *name;
+    kube_workqueue_metrics metrics;
+    void *metrics_payload;
+    int has_metrics;
     pthread_t thread;
     int thread_started;
 };
@@ -89,6 +94,7 @@ static int fifo_push(kube_workqueue *q, item *it)
     }
     q->fifo[(q->head + q->len) % q->cap] = it;
     q->len++;
+    it->queued_us = kube__now_mono_ns() / 1000;
     pthread_cond_signal(&q->avail);
     return 0;
 }
@@ -282,6 +288,11 @@ int kube_workqueue_new(kube_workqueue **out, const kube_workqueue_options *opts)
         return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
     }
     q->rl = rl;
+    if (opts && opts->version >= 2 && opts->metrics) {
+        q->metrics = *opts->metrics;
+        q->metrics_payload = opts->metrics_payload;
+        q->has_metrics = 1;
+    }
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->avail, NULL);
     cond_init_mono(&q->timer);
@@ -353,14 +364,27 @@ void kube_workqueue_free(kube_workqueue *q)
     kube__free(q);
 }
 
+static const char *qname(const kube_workqueue *q)
+{
+    return q->name ? q->name : "";
+}
+
 int kube_workqueue_add(kube_workqueue *q, const char *key)
 {
     int rc;
+    size_t depth;
     if (!q || !key)
         return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "queue and key are required");
     pthread_mutex_lock(&q->lock);
     rc = add_locked(q, key);
+    depth = q->len;
     pthread_mutex_unlock(&q->lock);
+    if (rc == 0 && q->has_metrics) {
+        if (q->metrics.add)
+            q->metrics.add(qname(q), q->metrics_payload);
+        if (q->metrics.depth)
+            q->metrics.depth(qname(q), depth, q->metrics_payload);
+    }
     return rc;
 }
 
@@ -380,6 +404,8 @@ int kube_workqueue_add_rate_limited(kube_workqueue *q, const char *key)
     if (!q || !key)
         return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "queue and key are required");
     /* the limiter has its own lock: never call it under the queue's */
+    if (q->has_metrics && q->metrics.retry)
+        q->metrics.retry(qname(q), q->metrics_payload);
     return kube_workqueue_add_after(q, key, kube_rate_limiter_when_ms(q->rl, key));
 }
 
@@ -430,8 +456,19 @@ int kube_workqueue_get(const char **key_out, kube_workqueue *q, int64_t timeout_
     it = fifo_pop(q);
     it->processing = 1;
     it->dirty = 0;
+    it->started_us = kube__now_mono_ns() / 1000;
     q->nprocessing++;
     *key_out = it->key;
+    if (q->has_metrics) {
+        int64_t waited = it->started_us - it->queued_us;
+        size_t depth = q->len;
+        pthread_mutex_unlock(&q->lock);
+        if (q->metrics.latency)
+            q->metrics.latency(qname(q), waited, q->metrics_payload);
+        if (q->metrics.depth)
+            q->metrics.depth(qname(q), depth, q->metrics_payload);
+        return 0;
+    }
     pthread_mutex_unlock(&q->lock);
     return 0;
 }
@@ -450,12 +487,17 @@ int kube_workqueue_done(kube_workqueue *q, const char *key)
     }
     it->processing = 0;
     q->nprocessing--;
-    if (it->dirty && fifo_push(q, it) < 0)
-        it->dirty = 0; /* out of memory: the re-add is lost, as a dropped add */
-    item_maybe_drop(q, it);
-    if (q->nprocessing == 0)
-        pthread_cond_broadcast(&q->drained);
-    pthread_mutex_unlock(&q->lock);
+    {
+        int64_t worked = kube__now_mono_ns() / 1000 - it->started_us;
+        if (it->dirty && fifo_push(q, it) < 0)
+            it->dirty = 0; /* out of memory: the re-add is lost, as a dropped add */
+        item_maybe_drop(q, it);
+        if (q->nprocessing == 0)
+            pthread_cond_broadcast(&q->drained);
+        pthread_mutex_unlock(&q->lock);
+        if (q->has_metrics && q->metrics.work_duration)
+            q->metrics.work_duration(qname(q), worked, q->metrics_payload);
+    }
     return 0;
 }
 
@@ -479,4 +521,87 @@ int kube_workqueue_shutting_down(kube_workqueue *q)
     s = q->shutting_down;
     pthread_mutex_unlock(&q->lock);
     return s;
+}
+
+size_t kube_workqueue_unfinished_work(kube_workqueue *q, int64_t *total_us, int64_t *longest_us)
+{
+    size_t i = 0, n = 0;
+    void *v;
+    int64_t now = kube__now_mono_ns() / 1000, total = 0, longest = 0;
+    if (q) {
+        pthread_mutex_lock(&q->lock);
+        while (kube__strmap_next(&q->items, &i, NULL, &v)) {
+            item *it = v;
+            if (it->processing) {
+                int64_t d = now - it->started_us;
+                total += d;
+                if (d > longest)
+                    longest = d;
+                n++;
+            }
+        }
+        pthread_mutex_unlock(&q->lock);
+    }
+    if (total_us)
+        *total_us = total;
+    if (longest_us)
+        *longest_us = longest;
+    return n;
+}
+
+/* ---- parallelize ---- */
+
+typedef struct par {
+    pthread_mutex_t lock;
+    size_t next, pieces;
+    kube_parallelize_cb fn;
+    void *payload;
+} par;
+
+static void *par_worker(void *arg)
+{
+    par *p = arg;
+    for (;;) {
+        size_t piece;
+        pthread_mutex_lock(&p->lock);
+        piece = p->next < p->pieces ? p->next++ : p->pieces;
+        pthread_mutex_unlock(&p->lock);
+        if (piece >= p->pieces)
+            return NULL;
+        p->fn(piece, p->payload);
+    }
+}
+
+int kube_parallelize(int workers, size_t pieces, kube_parallelize_cb fn, void *payload)
+{
+    par p;
+    pthread_t *th;
+    int i, started = 0;
+    if (!fn || workers < 1 || workers > 256)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
+                               "kube_parallelize needs a function and 1..256 workers");
+    if (pieces == 0)
+        return 0;
+    if ((size_t)workers > pieces)
+        workers = (int)pieces;
+    th = kube__calloc((size_t)workers, sizeof(*th));
+    if (!th)
+        return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+    pthread_mutex_init(&p.lock, NULL);
+    p.next = 0;
+    p.pieces = pieces;
+    p.fn = fn;
+    p.payload = payload;
+    /* the calling thread is one of the workers */
+    for (i = 1; i < workers; i++)
+        if (pthread_create(&th[i], NULL, par_worker, &p) == 0)
+            started++;
+        else
+            break;
+    par_worker(&p);
+    for (i = 1; i <= started; i++)
+        pthread_join(th[i], NULL);
+    pthread_mutex_destroy(&p.lock);
+    kube__free(th);
+    return 0;
 }
