@@ -3,3 +3,5 @@ kube_add_test(test_indexer LABELS "unit;thread" TIMEOUT 120
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_indexer.c)
 kube_add_test(test_delta_fifo LABELS "unit;thread" TIMEOUT 60
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_delta_fifo.c)
+kube_add_test(test_reflector LABELS "integration;thread" TIMEOUT 60
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_reflector.c)

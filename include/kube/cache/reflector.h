@@ -1,0 +1,111 @@
+/**
+ * @file kube/cache/reflector.h
+ * @brief The Reflector (client-go tools/cache/reflector.go): keeps a
+ *        DeltaFIFO in step with the server by a paged LIST, then a WATCH
+ *        from the list's resourceVersion, relisting after 410 Gone, with
+ *        client-go's backoff (0.8 s doubling with jitter up to 30 s, reset
+ *        after two quiet minutes).
+ *
+ * The reflector runs on its own thread between kube_reflector_start() and
+ * kube_reflector_stop(). Objects are typed (kube_object wrapping a root of
+ * kube_type_object(type)).
+ */
+#ifndef KUBE_CACHE_REFLECTOR_H
+#define KUBE_CACHE_REFLECTOR_H
+
+#include "kube/common.h"
+#include "kube/clientset.h"
+#include "kube/errors.h"
+#include "kube/cache/delta_fifo.h"
+
+KUBE_BEGIN_DECL
+
+/** A reflector (opaque). */
+typedef struct kube_reflector kube_reflector;
+
+/**
+ * Receives errors of the list/watch loop (client-go WatchErrorHandler),
+ * on the reflector thread; @p err is borrowed for the call. Must not call
+ * kube_reflector_stop() or kube_reflector_free() of the same reflector.
+ */
+typedef void KUBE_CALLBACK(kube_reflector_error_cb)(const kube_error *err, void *payload);
+
+/** What to list and watch, and how. Strings borrowed for kube_reflector_new() (copied). */
+typedef struct kube_reflector_options {
+    unsigned int version;            /**< KUBE_REFLECTOR_OPTIONS_VERSION */
+    const char *ns;                  /**< namespace, NULL: all */
+    const char *label_selector;      /**< or NULL */
+    const char *field_selector;      /**< or NULL */
+    int64_t resync_ms;               /**< periodic DeltaFIFO resync; 0: never */
+    int64_t page_size;               /**< LIST page size; 0: 500 */
+    int64_t min_watch_timeout_s;     /**< watch timeoutSeconds in [min, 2 min); 0: 300 */
+    kube_reflector_error_cb error_cb;/**< or NULL (errors are logged at WARN) */
+    void *error_payload;
+} kube_reflector_options;
+#define KUBE_REFLECTOR_OPTIONS_VERSION 1
+#define KUBE_REFLECTOR_OPTIONS_INIT { KUBE_REFLECTOR_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, NULL }
+
+/**
+ * Create a reflector for one resource type.
+ * @param[out] out the reflector; NULL on failure.
+ * @param cs clientset (borrowed; must outlive the reflector).
+ * @param type resource type (must support list and watch).
+ * @param fifo the DeltaFIFO to fill (borrowed; must outlive the reflector).
+ * @param opts options or NULL.
+ * @return 0, KUBE_EINVAL or KUBE_ENOMEM.
+ * @ownership *out is new: release with kube_reflector_free().
+ * @threadsafety safe from any thread.
+ * @since 0.1
+ */
+KUBE_EXTERN(int) kube_reflector_new(kube_reflector **out, kube_clientset *cs,
+                                    const kube_type *type, kube_delta_fifo *fifo,
+                                    const kube_reflector_options *opts);
+
+/**
+ * Start the list/watch loop on a new thread.
+ * @param r the reflector.
+ * @return 0, KUBE_EBUSY (already started) or KUBE_ERROR (thread creation).
+ * @threadsafety safe from any thread.
+ * @since 0.1
+ */
+KUBE_EXTERN(int) kube_reflector_start(kube_reflector *r);
+
+/**
+ * Stop the loop (an open watch is closed at once) and wait for the thread.
+ * No callback runs after it returns. Idempotent.
+ * @param r the reflector.
+ * @threadsafety any thread but the reflector's own.
+ * @since 0.1
+ */
+KUBE_EXTERN(void) kube_reflector_stop(kube_reflector *r);
+
+/**
+ * Stop (if running) and free; NULL is ignored.
+ * @param r the reflector (taken).
+ * @threadsafety any thread but the reflector's own.
+ * @since 0.1
+ */
+KUBE_EXTERN(void) kube_reflector_free(kube_reflector *r);
+
+/**
+ * The resourceVersion of the last list or watch event seen.
+ * @param[out] out a copy ("" before the first list). @param r the reflector.
+ * @return 0 or KUBE_ENOMEM.
+ * @ownership *out is new: release with kube_free().
+ * @threadsafety safe from any thread.
+ * @since 0.1
+ */
+KUBE_EXTERN(int) kube_reflector_last_sync_resource_version(char **out, kube_reflector *r);
+
+/**
+ * Counters of the loop, for tests and monitoring.
+ * @param r the reflector. @param[out] lists completed LISTs (relists included).
+ * @param[out] watches watches opened.
+ * @threadsafety safe from any thread.
+ * @since 0.1
+ */
+KUBE_EXTERN(void) kube_reflector_stats(kube_reflector *r, unsigned *lists, unsigned *watches);
+
+KUBE_END_DECL
+
+#endif /* KUBE_CACHE_REFLECTOR_H */

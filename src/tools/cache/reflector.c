@@ -1,0 +1,492 @@
+/*
+ * Reflector (client-go tools/cache/reflector.go, ../shared/reference/
+ * client-go.md §1.9): ListAndWatch in a loop with backoff.
+ *
+ * - LIST pages of page_size; the first list asks for resourceVersion "0"
+ *   (the watch cache), later ones for the last synced RV, and "" after the
+ *   RV proved unavailable (410/Expired); an expired continue token falls
+ *   back to one unpaginated list.
+ * - WATCH from the list's RV with bookmarks, timeoutSeconds random in
+ *   [min, 2 min); ADDED/MODIFIED/DELETED go to the DeltaFIFO, BOOKMARK only
+ *   moves the RV; a normal end re-watches from the last RV; 410 relists; a
+ *   watch that closes within 1 s with no event is an error (relist).
+ * - after every ListAndWatch return: backoff 800 ms doubling with jitter
+ *   (d..2d), capped at 30 s, reset when 2 minutes passed since the last reset.
+ */
+#include "common.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "api/desc.h"
+#include "api/scheme.h"
+#include "kube/cache/reflector.h"
+#include "util/time.h"
+
+struct kube_reflector {
+    kube_clientset *cs;
+    const kube_type *type;
+    kube_delta_fifo *fifo;
+    char *ns, *label_selector, *field_selector;
+    int64_t resync_ms, page_size, min_watch_s;
+    kube_reflector_error_cb error_cb;
+    void *error_payload;
+
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    pthread_t thread;
+    int started;
+    atomic_int stopping;
+    kube_watch *current;       /* the open watch, to stop it (under lock) */
+    char *last_rv;             /* under lock */
+    int rv_unavailable;
+    unsigned lists, watches;
+    unsigned seed;
+};
+
+static char *dup_opt(const char *s)
+{
+    return s ? kube__strdup(s) : NULL;
+}
+
+int kube_reflector_new(kube_reflector **out, kube_clientset *cs, const kube_type *type,
+                       kube_delta_fifo *fifo, const kube_reflector_options *opts)
+{
+    kube_reflector *r;
+    pthread_condattr_t a;
+    if (!out)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "out is NULL");
+    *out = NULL;
+    if (!cs || !type || !fifo)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
+                               "clientset, type and fifo are required");
+    if ((kube_type_verbs(type) & (KUBE_VERB_LIST | KUBE_VERB_WATCH)) !=
+        (KUBE_VERB_LIST | KUBE_VERB_WATCH))
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
+                               "%s cannot be listed and watched", kube_type_resource(type));
+    if (opts && (opts->version == 0 || opts->version > KUBE_REFLECTOR_OPTIONS_VERSION))
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
+                               "kube_reflector_options version %u not supported", opts->version);
+    r = kube__calloc(1, sizeof(*r));
+    if (!r)
+        return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_condattr_init(&a);
+    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+    pthread_cond_init(&r->wake, &a);
+    pthread_condattr_destroy(&a);
+    r->cs = cs;
+    r->type = type;
+    r->fifo = fifo;
+    r->page_size = 500;
+    r->min_watch_s = 300;
+    if (opts) {
+        r->ns = dup_opt(opts->ns);
+        r->label_selector = dup_opt(opts->label_selector);
+        r->field_selector = dup_opt(opts->field_selector);
+        r->resync_ms = opts->resync_ms;
+        if (opts->page_size > 0)
+            r->page_size = opts->page_size;
+        if (opts->min_watch_timeout_s > 0)
+            r->min_watch_s = opts->min_watch_timeout_s;
+        r->error_cb = opts->error_cb;
+        r->error_payload = opts->error_payload;
+    }
+    r->last_rv = kube__strdup("");
+    if ((opts && ((opts->ns && !r->ns) || (opts->label_selector && !r->label_selector) ||
+                  (opts->field_selector && !r->field_selector))) ||
+        !r->last_rv) {
+        kube_reflector_free(r);
+        return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+    }
+    atomic_init(&r->stopping, 0);
+    r->seed = (unsigned)kube__now_mono_ns();
+    *out = r;
+    return 0;
+}
+
+static int stopping(kube_reflector *r)
+{
+    return atomic_load(&r->stopping);
+}
+
+static void report(kube_reflector *r, const char *what)
+{
+    const kube_error *e = kube_error_last();
+    if (r->error_cb && e)
+        r->error_cb(e, r->error_payload);
+    else
+        KUBE__LOG_WARN("reflector", "%s %s: %s", what, kube_type_resource(r->type),
+                       e ? e->message : "error");
+}
+
+static void set_rv(kube_reflector *r, const char *rv)
+{
+    char *c;
+    if (!rv || !*rv)
+        return;
+    c = kube__strdup(rv);
+    if (!c)
+        return;
+    pthread_mutex_lock(&r->lock);
+    kube__free(r->last_rv);
+    r->last_rv = c;
+    pthread_mutex_unlock(&r->lock);
+}
+
+static char *get_rv(kube_reflector *r)
+{
+    char *c;
+    pthread_mutex_lock(&r->lock);
+    c = kube__strdup(r->last_rv);
+    pthread_mutex_unlock(&r->lock);
+    return c;
+}
+
+/* Sleep up to ms unless stopping. */
+static void nap(kube_reflector *r, int64_t ms)
+{
+    int64_t deadline = kube__now_mono_ms() + ms;
+    pthread_mutex_lock(&r->lock);
+    while (!stopping(r) && kube__now_mono_ms() < deadline) {
+        struct timespec ts;
+        ts.tv_sec = (time_t)(deadline / 1000);
+        ts.tv_nsec = (long)(deadline % 1000) * 1000000L;
+        pthread_cond_timedwait(&r->wake, &r->lock, &ts);
+    }
+    pthread_mutex_unlock(&r->lock);
+}
+
+/* The items of a typed list as kube_objects, each its own root. */
+static int list_items(kube_object_array *out, const kube_type *t, const void *list)
+{
+    const kube_api_type *lt = kube_type_list(t), *ot = kube_type_object(t);
+    const kube__field *f = kube__api_field(lt, "items", 5);
+    const char *items;
+    size_t n, i;
+    memset(out, 0, sizeof(*out));
+    if (!f || f->container != KUBE__FC_ARRAY || f->kind != KUBE__FK_OBJECT)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "%s has no items",
+                               kube_type_list_kind(t));
+    items = *(const char *const *)((const char *)list + f->offset);
+    n = *(const size_t *)((const char *)list + f->aux_offset);
+    out->items = kube__calloc(n ? n : 1, sizeof(kube_object *));
+    if (!out->items)
+        return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+    for (i = 0; i < n; i++) {
+        void *root = NULL;
+        int rc;
+        if ((rc = kube_api_copy(&root, ot, items + i * ot->size)) < 0 ||
+            (rc = kube_object_new_typed_take(&out->items[i], t, root)) < 0) {
+            out->count = i;
+            kube_object_array_dispose(out);
+            return rc;
+        }
+    }
+    out->count = n;
+    return 0;
+}
+
+static const char *list_rv(const kube_type *t, const void *list, const char **cont)
+{
+    const kube_api_type *lt = kube_type_list(t);
+    const kube__field *f = kube__api_field(lt, "metadata", 8);
+    const void *md;
+    const kube__field *rvf, *cf;
+    *cont = NULL;
+    if (!f || !(md = *(const void *const *)((const char *)list + f->offset)))
+        return NULL;
+    rvf = kube__api_field(f->type, "resourceVersion", 15);
+    cf = kube__api_field(f->type, "continue", 8);
+    if (cf)
+        *cont = *(const char *const *)((const char *)md + cf->offset);
+    return rvf ? *(const char *const *)((const char *)md + rvf->offset) : NULL;
+}
+
+/* LIST every page and Replace the FIFO. */
+static int do_list(kube_reflector *r)
+{
+    kube_list_options lo = KUBE_LIST_OPTIONS_INIT;
+    kube_object_array all = { NULL, 0 };
+    char *rv = get_rv(r), *cont = NULL, *list_rv_copy = NULL;
+    int rc = 0, paged = 1;
+
+    if (!rv)
+        return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+    lo.label_selector = r->label_selector;
+    lo.field_selector = r->field_selector;
+    /* client-go relistResourceVersion: "0" before the first sync, the last
+     * RV after, "" when that RV proved unavailable */
+    lo.resource_version = r->rv_unavailable ? "" : (*rv ? rv : "0");
+    for (;;) {
+        void *list = NULL;
+        kube_object_array page;
+        const char *prv, *pcont;
+        size_t i;
+        lo.limit = paged ? r->page_size : 0;
+        lo.continue_token = cont;
+        if (cont)
+            lo.resource_version = NULL; /* continue pages carry no RV */
+        rc = kube_typed_list(&list, r->cs, r->type, r->ns, &lo);
+        if (rc == KUBE_EEXPIRED && cont) {
+            /* expired continue token: one full list with the original RV */
+            kube__free(cont);
+            cont = NULL;
+            paged = 0;
+            lo.resource_version = r->rv_unavailable ? "" : (*rv ? rv : "0");
+            kube_object_array_dispose(&all);
+            continue;
+        }
+        if (rc < 0)
+            break;
+        prv = list_rv(r->type, list, &pcont);
+        if ((rc = list_items(&page, r->type, list)) < 0) {
+            kube_api_free(list);
+            break;
+        }
+        /* append the page */
+        if (page.count) {
+            kube_object **ni = kube__realloc(all.items, (all.count + page.count) * sizeof(*ni));
+            if (!ni) {
+                kube_object_array_dispose(&page);
+                kube_api_free(list);
+                rc = kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+                break;
+            }
+            all.items = ni;
+            for (i = 0; i < page.count; i++)
+                all.items[all.count++] = page.items[i];
+            kube__free(page.items);
+        } else {
+            kube_object_array_dispose(&page);
+        }
+        kube__free(list_rv_copy);
+        list_rv_copy = prv ? kube__strdup(prv) : NULL;
+        kube__free(cont);
+        cont = pcont && *pcont ? kube__strdup(pcont) : NULL;
+        kube_api_free(list);
+        if (!cont)
+            break;
+    }
+    if (rc == 0) {
+        rc = kube_delta_fifo_replace(r->fifo, all.items, all.count);
+        if (rc == 0) {
+            set_rv(r, list_rv_copy);
+            r->rv_unavailable = 0;
+            pthread_mutex_lock(&r->lock);
+            r->lists++;
+            pthread_mutex_unlock(&r->lock);
+        }
+    } else if (rc == KUBE_EEXPIRED) {
+        /* the RV we listed at is gone: list at the latest next time */
+        r->rv_unavailable = 1;
+    }
+    kube_object_array_dispose(&all);
+    kube__free(cont);
+    kube__free(list_rv_copy);
+    kube__free(rv);
+    return rc;
+}
+
+static int handle_event(kube_reflector *r, const kube_watch_event *ev)
+{
+    void *root = NULL;
+    kube_object *o = NULL;
+    int rc;
+    const cJSON *md = cJSON_GetObjectItemCaseSensitive(ev->object, "metadata");
+    const cJSON *rv = cJSON_GetObjectItemCaseSensitive(md, "resourceVersion");
+
+    if (ev->type == KUBE_WATCH_BOOKMARK) {
+        if (cJSON_IsString(rv))
+            set_rv(r, rv->valuestring);
+        return 0;
+    }
+    if ((rc = kube_api_decode_json(&root, kube_type_object(r->type), ev->object, NULL)) < 0 ||
+        (rc = kube_object_new_typed_take(&o, r->type, root)) < 0)
+        return rc;
+    switch (ev->type) {
+    case KUBE_WATCH_ADDED: rc = kube_delta_fifo_add(r->fifo, o); break;
+    case KUBE_WATCH_MODIFIED: rc = kube_delta_fifo_update(r->fifo, o); break;
+    case KUBE_WATCH_DELETED: rc = kube_delta_fifo_delete(r->fifo, o); break;
+    default: rc = 0;
+    }
+    if (rc == 0)
+        set_rv(r, kube_object_resource_version(o));
+    kube_object_unref(o);
+    return rc;
+}
+
+/* Watch until the server ends it (0: re-watch), 410 (KUBE_EEXPIRED:
+ * relist), an error, or stop. */
+static int do_watch(kube_reflector *r)
+{
+    kube_list_options lo = KUBE_LIST_OPTIONS_INIT;
+    kube_watch *w = NULL;
+    char *rv = get_rv(r);
+    int64_t t0 = kube__now_mono_ms(), next_resync;
+    unsigned events = 0;
+    int rc;
+
+    if (!rv)
+        return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+    lo.label_selector = r->label_selector;
+    lo.field_selector = r->field_selector;
+    lo.resource_version = rv;
+    lo.allow_watch_bookmarks = 1;
+    lo.timeout_seconds = r->min_watch_s + (int64_t)(rand_r(&r->seed) % (unsigned)r->min_watch_s);
+    rc = kube_typed_watch(&w, r->cs, r->type, r->ns, &lo);
+    kube__free(rv);
+    if (rc < 0)
+        return rc;
+    pthread_mutex_lock(&r->lock);
+    if (stopping(r)) {
+        pthread_mutex_unlock(&r->lock);
+        kube_watch_free(w);
+        return KUBE_ESHUTDOWN;
+    }
+    r->current = w;
+    r->watches++;
+    pthread_mutex_unlock(&r->lock);
+    next_resync = r->resync_ms > 0 ? kube__now_mono_ms() + r->resync_ms : 0;
+    for (;;) {
+        const kube_watch_event *ev;
+        rc = kube_watch_next(&ev, w, 1000);
+        if (stopping(r)) {
+            rc = KUBE_ESHUTDOWN;
+            break;
+        }
+        if (next_resync && kube__now_mono_ms() >= next_resync) {
+            if ((rc = kube_delta_fifo_resync(r->fifo)) < 0)
+                break;
+            next_resync = kube__now_mono_ms() + r->resync_ms;
+        }
+        if (rc == KUBE_ETIMEOUT)
+            continue; /* quiet: check stop and resync again */
+        if (rc == KUBE_ITEROVER) {
+            /* the server ended the watch; within 1 s and empty it is a
+             * "very short watch": relist */
+            rc = (events == 0 && kube__now_mono_ms() - t0 < 1000)
+                     ? kube__error_set(KUBE_ERROR, KUBE_ERROR_CLASS_TRANSPORT,
+                                       "very short watch: %s watch closed with no event",
+                                       kube_type_resource(r->type))
+                     : 0;
+            break;
+        }
+        if (rc < 0)
+            break;
+        events++;
+        if (ev->type == KUBE_WATCH_ERROR) {
+            rc = ev->error_code < 0 ? ev->error_code : KUBE_ERROR;
+            kube__error_set_http(rc, kube_status_code(ev->status), NULL, "watch of %s: %s",
+                                 kube_type_resource(r->type), kube_status_message(ev->status));
+            break;
+        }
+        if ((rc = handle_event(r, ev)) < 0)
+            break;
+    }
+    pthread_mutex_lock(&r->lock);
+    r->current = NULL;
+    pthread_mutex_unlock(&r->lock);
+    kube_watch_free(w);
+    return rc;
+}
+
+static void *run(void *arg)
+{
+    kube_reflector *r = arg;
+    int64_t backoff = 0, last_reset = kube__now_mono_ms();
+
+    while (!stopping(r)) {
+        int rc = do_list(r);
+        if (rc == 0) {
+            /* watch, re-watching after normal ends, until an error */
+            while (!stopping(r) && (rc = do_watch(r)) == 0)
+                ;
+            if (rc == KUBE_EEXPIRED) {
+                /* 410 on the watch: relist from the last RV, no backoff
+                 * marking the RV unavailable (client-go) */
+                KUBE__LOG_INFO("reflector", "watch of %s expired: relisting",
+                               kube_type_resource(r->type));
+            }
+        }
+        if (stopping(r))
+            break;
+        if (rc < 0 && rc != KUBE_EEXPIRED)
+            report(r, rc == 0 ? "watch" : "list/watch");
+        if (rc == KUBE_EEXPIRED && r->rv_unavailable)
+            continue; /* list failed on an unavailable RV: retry at once with "" */
+        /* wait one backoff step after every return, as client-go */
+        if (kube__now_mono_ms() - last_reset > 120000) {
+            backoff = 0;
+            last_reset = kube__now_mono_ms();
+        }
+        backoff = backoff ? backoff * 2 : 800;
+        if (backoff > 30000)
+            backoff = 30000;
+        nap(r, backoff + (int64_t)(rand_r(&r->seed) % (unsigned)(backoff + 1)));
+    }
+    return NULL;
+}
+
+int kube_reflector_start(kube_reflector *r)
+{
+    if (!r)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "reflector is NULL");
+    if (r->started)
+        return kube__error_set(KUBE_EBUSY, KUBE_ERROR_CLASS_INTERNAL, "reflector already started");
+    atomic_store(&r->stopping, 0);
+    if (pthread_create(&r->thread, NULL, run, r) != 0)
+        return kube__error_set(KUBE_ERROR, KUBE_ERROR_CLASS_OS, "cannot start the reflector thread");
+    r->started = 1;
+    return 0;
+}
+
+void kube_reflector_stop(kube_reflector *r)
+{
+    if (!r || !r->started)
+        return;
+    pthread_mutex_lock(&r->lock);
+    atomic_store(&r->stopping, 1);
+    if (r->current)
+        kube_watch_stop(r->current);
+    pthread_cond_broadcast(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+    pthread_join(r->thread, NULL);
+    r->started = 0;
+}
+
+void kube_reflector_free(kube_reflector *r)
+{
+    if (!r)
+        return;
+    kube_reflector_stop(r);
+    kube__free(r->ns);
+    kube__free(r->label_selector);
+    kube__free(r->field_selector);
+    kube__free(r->last_rv);
+    pthread_cond_destroy(&r->wake);
+    pthread_mutex_destroy(&r->lock);
+    kube__free(r);
+}
+
+int kube_reflector_last_sync_resource_version(char **out, kube_reflector *r)
+{
+    if (!out || !r)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "NULL argument");
+    *out = get_rv(r);
+    return *out ? 0 : kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+}
+
+void kube_reflector_stats(kube_reflector *r, unsigned *lists, unsigned *watches)
+{
+    if (!r)
+        return;
+    pthread_mutex_lock(&r->lock);
+    if (lists)
+        *lists = r->lists;
+    if (watches)
+        *watches = r->watches;
+    pthread_mutex_unlock(&r->lock);
+}
