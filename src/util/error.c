@@ -1,6 +1,7 @@
 #include "common.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -30,6 +31,30 @@ static void tl_reset(tl_error *e)
     kube__free(e->msg);
     kube__status_free(e->status);
     memset(e, 0, sizeof(*e));
+}
+
+/* Free a thread's last error when the thread exits (library threads such as
+ * reflectors and handlers set errors too): a pthread key whose destructor
+ * runs at thread exit, armed when the thread first stores an error. */
+static pthread_key_t tl_key;
+static pthread_once_t tl_once = PTHREAD_ONCE_INIT;
+
+static void tl_destroy(void *p)
+{
+    (void)p;
+    tl_reset(&last);
+}
+
+static void tl_key_init(void)
+{
+    pthread_key_create(&tl_key, tl_destroy);
+}
+
+static void tl_arm(void)
+{
+    pthread_once(&tl_once, tl_key_init);
+    if (!pthread_getspecific(tl_key))
+        pthread_setspecific(tl_key, &last);
 }
 
 static const char *const code_text[] = {
@@ -75,6 +100,7 @@ static int store(int code, int klass, int http_status, kube_status *status,
 {
     kube__buf b = KUBE__BUF_INIT;
     tl_reset(&last);
+    tl_arm();
     if (kube__buf_vprintf(&b, fmt, ap) == 0)
         last.msg = kube__buf_detach(&b);
     else

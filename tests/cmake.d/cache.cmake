@@ -5,3 +5,5 @@ kube_add_test(test_delta_fifo LABELS "unit;thread" TIMEOUT 60
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_delta_fifo.c)
 kube_add_test(test_reflector LABELS "integration;thread" TIMEOUT 60
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_reflector.c)
+kube_add_test(test_informer LABELS "integration;thread" TIMEOUT 60
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_informer.c)

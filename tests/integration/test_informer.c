@@ -1,0 +1,189 @@
+/* SharedIndexInformer against a scripted server: handler notifications for
+ * the first list, watch events and a relist after 410 (updates for objects
+ * still there, a delete with the tombstone flag for the one that vanished),
+ * a late handler's synthetic adds and sync state, and stop. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+
+#include <cmocka.h>
+
+#include "common.h"
+#include "kube/cache/informer.h"
+#include "tserver.h"
+#include "util/time.h"
+
+static pthread_mutex_t L = PTHREAD_MUTEX_INITIALIZER;
+static int lists, watches;
+
+#define CM(name, rv) \
+    "{\"metadata\":{\"name\":\"" name "\",\"namespace\":\"ns\",\"resourceVersion\":\"" rv "\"}}"
+
+static void handler(const tserver_request *req, tserver_response *w, void *p)
+{
+    const char *watch = tserver_req_query(req, "watch");
+    int n;
+    (void)p;
+    pthread_mutex_lock(&L);
+    n = watch ? watches++ : lists++;
+    pthread_mutex_unlock(&L);
+    if (!watch) {
+        if (n == 0)
+            tserver_resp_body_str(w, "{\"kind\":\"ConfigMapList\",\"apiVersion\":\"v1\",\"metadata\":"
+                                     "{\"resourceVersion\":\"10\"},\"items\":[" CM("a", "5") ","
+                                     CM("b", "6") "]}");
+        else
+            tserver_resp_body_str(w, "{\"kind\":\"ConfigMapList\",\"apiVersion\":\"v1\",\"metadata\":"
+                                     "{\"resourceVersion\":\"20\"},\"items\":[" CM("a", "11") ","
+                                     CM("c", "12") "]}");
+        return;
+    }
+    if (n == 0) {
+        static const char ev[] =
+            "{\"type\":\"MODIFIED\",\"object\":" CM("a", "11") "}\n"
+            "{\"type\":\"ADDED\",\"object\":" CM("c", "12") "}\n"
+            "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+            "\"status\":\"Failure\",\"message\":\"too old resource version\","
+            "\"reason\":\"Expired\",\"code\":410}}\n";
+        /* let the test see the first list's adds before the watch events */
+        tserver_resp_chunk(w, ev, sizeof(ev) - 1, 1500);
+        return;
+    }
+    tserver_resp_chunk(w, "", 0, 0);
+    tserver_resp_hang_after_chunks(w);
+}
+
+typedef struct {
+    pthread_mutex_t lock;
+    char log[2048];
+    int events;
+} rec;
+
+static void rec_add(rec *r, const char *s)
+{
+    pthread_mutex_lock(&r->lock);
+    snprintf(r->log + strlen(r->log), sizeof(r->log) - strlen(r->log), "%s ", s);
+    r->events++;
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void on_add(const kube_object *o, int initial, void *p)
+{
+    char b[128];
+    snprintf(b, sizeof(b), "add:%s@%s%s", kube_object_name(o), kube_object_resource_version(o),
+             initial ? "(initial)" : "");
+    rec_add(p, b);
+}
+
+static void on_update(const kube_object *old, const kube_object *nw, void *p)
+{
+    char b[128];
+    snprintf(b, sizeof(b), "update:%s@%s->%s", kube_object_name(nw),
+             kube_object_resource_version(old), kube_object_resource_version(nw));
+    rec_add(p, b);
+}
+
+static void on_delete(const kube_object *last, const char *key, int tombstone, void *p)
+{
+    char b[128];
+    snprintf(b, sizeof(b), "delete:%s@%s%s", key, last ? kube_object_resource_version(last) : "-",
+             tombstone ? "(tombstone)" : "");
+    rec_add(p, b);
+}
+
+static int events_of(rec *r)
+{
+    int n;
+    pthread_mutex_lock(&r->lock);
+    n = r->events;
+    pthread_mutex_unlock(&r->lock);
+    return n;
+}
+
+static void wait_events(rec *r, int n)
+{
+    int64_t deadline = kube__now_mono_ms() + 10000;
+    while (events_of(r) < n && kube__now_mono_ms() < deadline)
+        kube__sleep_ns(5 * 1000000LL);
+}
+
+static void test_informer__notifications_relist_late_handler(void **state)
+{
+    static const kube_event_handler h = { KUBE_EVENT_HANDLER_VERSION, on_add, on_update, on_delete };
+    tserver *srv = tserver_start(NULL);
+    kube_rest_config *cfg;
+    kube_clientset *cs = NULL;
+    kube_informer *inf = NULL;
+    kube_informer_options o = KUBE_INFORMER_OPTIONS_INIT;
+    kube_handler_registration *reg1 = NULL, *reg2 = NULL;
+    rec r1, r2;
+    kube_object *got = NULL;
+    (void)state;
+    memset(&r1, 0, sizeof(r1));
+    memset(&r2, 0, sizeof(r2));
+    pthread_mutex_init(&r1.lock, NULL);
+    pthread_mutex_init(&r2.lock, NULL);
+    tserver_route(srv, NULL, "/api/v1/namespaces/ns/configmaps", handler, NULL);
+    kube_rest_config_new(&cfg);
+    kube_rest_config_set_host(cfg, tserver_url(srv));
+    kube_rest_config_set_rate_limit(cfg, -1, 0);
+    assert_int_equal(kube_clientset_new(&cs, cfg), 0);
+    kube_rest_config_free(cfg);
+    o.ns = "ns";
+    assert_int_equal(kube_informer_new(&inf, cs, kube_scheme_by_gvr("", "v1", "configmaps"), &o), 0);
+    assert_int_equal(kube_informer_add_event_handler(&reg1, inf, &h, &r1, 0), 0);
+    assert_false(kube_handler_registration_has_synced(reg1));
+    assert_int_equal(kube_informer_start(inf), 0);
+    assert_int_equal(kube_wait_for_cache_sync(&inf, 1, 10000), 0);
+    wait_events(&r1, 2);
+    assert_true(kube_handler_registration_has_synced(reg1));
+    /* the cache is readable through the indexer */
+    assert_int_equal(kube_indexer_get(&got, kube_informer_indexer(inf), "ns/b"), 0);
+    kube_object_unref(got);
+
+    /* a late handler gets synthetic initial adds of what is cached */
+    assert_int_equal(kube_informer_add_event_handler(&reg2, inf, &h, &r2, 0), 0);
+    wait_events(&r2, 2);
+    assert_true(kube_handler_registration_has_synced(reg2));
+    pthread_mutex_lock(&r2.lock);
+    assert_non_null(strstr(r2.log, "add:a@5(initial)"));
+    assert_non_null(strstr(r2.log, "add:b@6(initial)"));
+    pthread_mutex_unlock(&r2.lock);
+
+    /* watch events, then the relist after 410: a still there (update with
+     * the same RV), c listed, b vanished: a tombstone with its last state */
+    wait_events(&r1, 7);
+    pthread_mutex_lock(&r1.lock);
+    assert_string_equal(r1.log, "add:a@5(initial) add:b@6(initial) update:a@5->11 add:c@12 "
+                                "update:a@11->11 update:c@12->12 delete:ns/b@6(tombstone) ");
+    pthread_mutex_unlock(&r1.lock);
+    assert_int_equal(kube_indexer_len(kube_informer_indexer(inf)), 2);
+
+    kube_informer_stop(inf);
+    {
+        int before = events_of(&r1);
+        kube__sleep_ns(50 * 1000000LL);
+        assert_int_equal(events_of(&r1), before); /* nothing after stop */
+    }
+    assert_int_equal(kube_informer_add_event_handler(NULL, inf, &h, &r2, 0), KUBE_ESHUTDOWN);
+    kube_informer_free(inf);
+    kube_clientset_free(cs);
+    tserver_stop(srv);
+    pthread_mutex_destroy(&r1.lock);
+    pthread_mutex_destroy(&r2.lock);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_informer__notifications_relist_late_handler),
+    };
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
+    return cmocka_run_group_tests_name("informer", tests, NULL, NULL);
+}
