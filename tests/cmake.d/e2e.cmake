@@ -35,3 +35,12 @@ rc=$?; rm -f "${TMPDIR:-/tmp}/cudd.$$"; exit $rc
   set_tests_properties(example_create_update_delete_deployment PROPERTIES LABELS e2e
     TIMEOUT 120 SKIP_RETURN_CODE 77)
 endif()
+
+# Informers and the workqueue controller against the real control plane.
+if(TARGET workqueue-controller)
+  kube_add_test(test_e2e_informer LABELS e2e TIMEOUT 300
+    SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_e2e_informer.c)
+  target_compile_definitions(test_e2e_informer PRIVATE
+    WORKQUEUE_CONTROLLER="$<TARGET_FILE:workqueue-controller>")
+  add_dependencies(test_e2e_informer workqueue-controller)
+endif()
