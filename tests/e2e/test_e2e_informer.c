@@ -19,6 +19,7 @@
 #include <kube.h>
 #include <kube/api/corev1.h>
 #include <kube/cache/informer.h>
+#include <kube/cache/lister.h>
 #include <kube/clientset/corev1.h>
 
 static kube_clientset *CS;
@@ -229,11 +230,51 @@ static void test_controller__reconciles_managed_configmaps(void **state)
     assert_non_null(strstr(out, "reconciled 3 ConfigMaps"));
 }
 
+static void test_factory__shared_informers_and_listers(void **state)
+{
+    kube_informer_factory_options fo = KUBE_INFORMER_FACTORY_OPTIONS_INIT;
+    kube_informer_factory *f = NULL;
+    kube_informer *a = NULL, *b = NULL, *pods = NULL;
+    kube_label_selector *sel = NULL;
+    kube_object_array arr;
+    kube_object *o = NULL;
+    (void)state;
+    if (!CS) {
+        printf("KUBE_E2E_KUBECONFIG not set: skipped\n");
+        skip();
+    }
+    fo.ns = NS;
+    OK(kube_informer_factory_new(&f, CS, &fo));
+    OK(kube_informer_factory_informer(&a, f, kube_scheme_by_gvr("", "v1", "configmaps")));
+    OK(kube_informer_factory_informer(&b, f, kube_scheme_by_gvr("", "v1", "configmaps")));
+    assert_ptr_equal(a, b); /* shared per resource */
+    OK(kube_informer_factory_informer(&pods, f, kube_scheme_by_gvr("", "v1", "pods")));
+    OK(kube_informer_factory_start(f));
+    OK(kube_informer_factory_wait_for_cache_sync(f, 20000));
+    OK(kube_label_selector_parse(&sel, "demo.libkubeclient.io/managed=true"));
+    OK(kube_lister_list(&arr, a, NS, sel));
+    assert_int_equal(arr.count, 3); /* m1, m2, m3 of the controller test */
+    kube_object_array_dispose(&arr);
+    OK(kube_lister_get(&o, a, NS, "u1"));
+    assert_string_equal(kube_object_label(o, "demo.libkubeclient.io/managed"), "false");
+    kube_object_unref(o);
+    assert_int_equal(kube_lister_get(&o, a, NS, "nope"), KUBE_ENOTFOUND);
+    OK(kube_lister_list(&arr, pods, NULL, NULL));
+    assert_int_equal(arr.count, 0);
+    kube_object_array_dispose(&arr);
+    kube_label_selector_free(sel);
+    kube_informer_factory_shutdown(f);
+    assert_int_equal(kube_informer_factory_informer(&a, f, kube_scheme_by_gvr("", "v1", "secrets")),
+                     KUBE_ESHUTDOWN);
+    kube_informer_factory_free(f);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_informer__sees_changes_and_late_handler_syncs),
         cmocka_unit_test(test_controller__reconciles_managed_configmaps),
+        cmocka_unit_test(test_factory__shared_informers_and_listers),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

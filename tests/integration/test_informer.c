@@ -15,6 +15,7 @@
 
 #include "common.h"
 #include "kube/cache/informer.h"
+#include "kube/cache/lister.h"
 #include "tserver.h"
 #include "util/time.h"
 
@@ -142,9 +143,25 @@ static void test_informer__notifications_relist_late_handler(void **state)
     assert_int_equal(kube_wait_for_cache_sync(&inf, 1, 10000), 0);
     wait_events(&r1, 2);
     assert_true(kube_handler_registration_has_synced(reg1));
-    /* the cache is readable through the indexer */
+    /* the cache is readable through the indexer and the lister */
     assert_int_equal(kube_indexer_get(&got, kube_informer_indexer(inf), "ns/b"), 0);
     kube_object_unref(got);
+    assert_int_equal(kube_lister_get(&got, inf, "ns", "a"), 0);
+    assert_string_equal(kube_object_name(got), "a");
+    kube_object_unref(got);
+    assert_int_equal(kube_lister_get(&got, inf, "ns", "zzz"), KUBE_ENOTFOUND);
+    assert_null(got);
+    assert_true(kube_error_is_not_found(kube_error_last()));
+    assert_string_equal(kube_error_last()->message, "configmaps \"zzz\" not found");
+    {
+        kube_object_array arr;
+        assert_int_equal(kube_lister_list(&arr, inf, "ns", NULL), 0);
+        assert_int_equal(arr.count, 2);
+        kube_object_array_dispose(&arr);
+        assert_int_equal(kube_lister_list(&arr, inf, "other", NULL), 0);
+        assert_int_equal(arr.count, 0);
+        kube_object_array_dispose(&arr);
+    }
 
     /* a late handler gets synthetic initial adds of what is cached */
     assert_int_equal(kube_informer_add_event_handler(&reg2, inf, &h, &r2, 0), 0);
@@ -178,10 +195,37 @@ static void test_informer__notifications_relist_late_handler(void **state)
     pthread_mutex_destroy(&r2.lock);
 }
 
+static void test_lister__label_selectors(void **state)
+{
+    kube_label_selector *sel = NULL;
+    kube_object *o = NULL;
+    (void)state;
+    assert_int_equal(kube_object_new_json_take(&o, cJSON_Parse(
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\","
+        "\"labels\":{\"app\":\"web\",\"tier\":\"fe\"}}}")), 0);
+    assert_int_equal(kube_label_selector_parse(&sel, "app=web,tier in (fe,be),!legacy"), 0);
+    assert_true(kube_label_selector_matches(sel, o));
+    kube_label_selector_free(sel);
+    assert_int_equal(kube_label_selector_parse(&sel, "app!=web"), 0);
+    assert_false(kube_label_selector_matches(sel, o));
+    kube_label_selector_free(sel);
+    assert_int_equal(kube_label_selector_parse(&sel, "tier notin (fe)"), 0);
+    assert_false(kube_label_selector_matches(sel, o));
+    kube_label_selector_free(sel);
+    assert_int_equal(kube_label_selector_parse(&sel, ""), 0);
+    assert_true(kube_label_selector_matches(sel, o));
+    kube_label_selector_free(sel);
+    assert_true(kube_label_selector_matches(NULL, o));
+    assert_int_equal(kube_label_selector_parse(&sel, "app in (web"), KUBE_EBADREQUEST);
+    assert_null(sel);
+    kube_object_unref(o);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_informer__notifications_relist_late_handler),
+        cmocka_unit_test(test_lister__label_selectors),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

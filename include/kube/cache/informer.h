@@ -153,6 +153,16 @@ KUBE_EXTERN(int) kube_wait_for_cache_sync(kube_informer *const *infs, size_t n, 
  */
 KUBE_EXTERN(kube_indexer *) kube_informer_indexer(kube_informer *inf);
 
+/**
+ * The informer's resource type.
+ * @param inf informer.
+ * @return the type.
+ * @ownership borrowed (static).
+ * @threadsafety safe from any thread.
+ * @since 0.1
+ */
+KUBE_EXTERN(const kube_type *) kube_informer_type(kube_informer *inf);
+
 KUBE_END_DECL
 
 #endif /* KUBE_CACHE_INFORMER_H */

@@ -452,3 +452,8 @@ kube_indexer *kube_informer_indexer(kube_informer *inf)
 {
     return inf ? inf->indexer : NULL;
 }
+
+const kube_type *kube_informer_type(kube_informer *inf)
+{
+    return inf ? inf->type : NULL;
+}
