@@ -8,6 +8,7 @@
  *   ratio workqueue_speed_vs_mutex_ring <ours/ring>  (higher is better)
  * One op = add + get + done of one key. Usage: bench_workqueue [N].
  */
+#define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>

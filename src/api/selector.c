@@ -190,6 +190,16 @@ static int valid_label_value(const char *s, size_t len)
     return len == 0 || valid_name_part(s, len);
 }
 
+int kube__label_key_valid(const char *key)
+{
+    return key && valid_label_key(key, strlen(key));
+}
+
+int kube__label_value_valid(const char *value)
+{
+    return value && valid_label_value(value, strlen(value));
+}
+
 static int check_key(const char *k, size_t len, char **err)
 {
     if (!valid_label_key(k, len))

@@ -55,6 +55,11 @@ void kube__selector_free(kube__selector *sel);
 /* Non-zero when the selector has no requirement (or is NULL). */
 int kube__selector_empty(const kube__selector *sel);
 
+/* Label syntax checks (metav1 validation): a qualified name with an
+ * optional DNS-subdomain prefix; a value of at most 63 characters. */
+int kube__label_key_valid(const char *key);
+int kube__label_value_valid(const char *value);
+
 /* Match with a lookup callback. NULL selector matches. */
 int kube__selector_matches(const kube__selector *sel, kube__sel_lookup lookup, void *ctx);
 /* Match a label selector against a JSON object of string values (e.g.
