@@ -718,6 +718,14 @@ static int parse_body(kube__fctx *c, cJSON **out)
                                "the body of the request was empty");
         return rc ? rc : 1;
     }
+    if (ct && !strncmp(ct, "application/vnd.kubernetes.protobuf", 35)) {
+        /* the engine speaks JSON and YAML only: refuse like a server that
+         * does not support the format (clients fall back to JSON on 415) */
+        rc = kube__fake_status(c->resp, 415, "UnsupportedMediaType", NULL, NULL, NULL, NULL,
+                               "the body of the request was in an unknown format - accepted "
+                               "media types include: application/json, application/yaml");
+        return rc ? rc : 1;
+    }
     if (ct && (!strncmp(ct, "application/yaml", 16) || !strncmp(ct, "application/apply-patch+yaml", 28))) {
         cJSON *docs = NULL;
         rc = kube__fake_yaml_to_json(&docs, c->req->body, c->req->body_len, "body");

@@ -130,6 +130,18 @@ struct tserver_response {
     int drop;
     int hang;
     int oom;
+    tserver_stream_read_cb live_read; /* tserver_resp_stream() */
+    tserver_stream_free_cb live_free;
+    void *live_payload;
+};
+
+/* Reader state of a live stream (tserver_resp_stream()). */
+struct tsv_live {
+    tserver *s;
+    int fd;
+    tserver_stream_read_cb read;
+    tserver_stream_free_cb free;
+    void *payload;
 };
 
 /* Reader state of a streamed response; owned by the MHD response. */
@@ -550,6 +562,16 @@ void tserver_resp_reset_after_chunks(tserver_response *w)
     w->reset_after_chunks = 1;
 }
 
+void tserver_resp_stream(tserver_response *w, tserver_stream_read_cb read_cb,
+                         tserver_stream_free_cb free_cb, void *payload)
+{
+    if (w->live_read && w->live_free)
+        w->live_free(w->live_payload);
+    w->live_read = read_cb;
+    w->live_free = free_cb;
+    w->live_payload = payload;
+}
+
 void tserver_resp_drop(tserver_response *w)
 {
     w->drop = 1;
@@ -578,6 +600,9 @@ static void tsv_response_dispose(tserver_response *w)
     free(w->headers);
     free(w->body);
     tsv_chunks_free(w->chunks, w->nchunks);
+    if (w->live_read && w->live_free)
+        w->live_free(w->live_payload);
+    w->live_read = NULL;
 }
 
 int tserver_sleep_ms(tserver *s, int ms)
@@ -760,6 +785,35 @@ static ssize_t tsv_stream_read(void *cls, uint64_t pos, char *buf,
     return MHD_CONTENT_READER_END_OF_STREAM;
 }
 
+static ssize_t tsv_live_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct tsv_live *lv = cls;
+
+    (void)pos;
+    for (;;) {
+        long n = lv->read(buf, max, lv->payload);
+
+        if (n > 0)
+            return (ssize_t)((size_t)n > max ? max : (size_t)n);
+        if (n == TSERVER_STREAM_END)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        if (n < 0)
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        /* Nothing yet: returning 0 would make MHD call again at once, so
+         * wait a little here, watching for stop and a departed client. */
+        if (tsv_wait(lv->s, 5, lv->fd) != TSV_WAIT_ELAPSED)
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+}
+
+static void tsv_live_free(void *cls)
+{
+    struct tsv_live *lv = cls;
+    if (lv->free)
+        lv->free(lv->payload);
+    free(lv);
+}
+
 static void tsv_stream_free(void *cls)
 {
     struct tsv_stream *st = cls;
@@ -861,7 +915,23 @@ static enum MHD_Result tsv_respond(tserver *s, tserver_request *r)
         return MHD_NO;
     }
 
-    if (w.streaming) {
+    if (w.live_read) {
+        struct tsv_live *lv = calloc(1, sizeof(*lv));
+        if (!lv) {
+            tsv_response_dispose(&w);
+            return MHD_NO;
+        }
+        lv->s = s;
+        lv->fd = r->fd;
+        lv->read = w.live_read;
+        lv->free = w.live_free;
+        lv->payload = w.live_payload;
+        w.live_read = NULL; /* owned by lv now */
+        resp = MHD_create_response_from_callback(
+            MHD_SIZE_UNKNOWN, 16 * 1024, tsv_live_read, lv, tsv_live_free);
+        if (!resp)
+            tsv_live_free(lv);
+    } else if (w.streaming) {
         struct tsv_stream *st = calloc(1, sizeof(*st));
         if (!st) {
             tsv_response_dispose(&w);
@@ -985,6 +1055,11 @@ static void tsv_free(tserver *s)
 
 tserver *tserver_start(const tserver_options *opts)
 {
+    return tserver_start_on(opts, 0);
+}
+
+tserver *tserver_start_on(const tserver_options *opts, int port)
+{
     static const tserver_options defaults;
     tserver *s;
     pthread_condattr_t ca;
@@ -1000,6 +1075,10 @@ tserver *tserver_start(const tserver_options *opts)
 
     if (!opts)
         opts = &defaults;
+    if (port < 0 || port > 65535) {
+        fprintf(stderr, "tserver_start: bad port %d\n", port);
+        return NULL;
+    }
     if (opts->tls && (!opts->cert_pem || !opts->key_pem)) {
         fprintf(stderr, "tserver_start: tls needs cert_pem and key_pem\n");
         return NULL;
@@ -1058,13 +1137,13 @@ tserver *tserver_start(const tserver_options *opts)
         memset(&sin6, 0, sizeof(sin6));
         sin6.sin6_family = AF_INET6;
         sin6.sin6_addr = in6addr_loopback;
-        sin6.sin6_port = 0;
+        sin6.sin6_port = htons((uint16_t)port);
         sa = (struct sockaddr *)&sin6;
     } else {
         memset(&sin4, 0, sizeof(sin4));
         sin4.sin_family = AF_INET;
         sin4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        sin4.sin_port = 0;
+        sin4.sin_port = htons((uint16_t)port);
         sa = (struct sockaddr *)&sin4;
     }
 

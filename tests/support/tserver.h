@@ -32,6 +32,8 @@ typedef struct tserver_options {
 /* Start on 127.0.0.1 (or ::1) on a free port. opts may be NULL (plain HTTP).
  * Returns NULL on failure (message on stderr). */
 tserver *tserver_start(const tserver_options *opts);
+/* Same, on a given port (0: a free port, as tserver_start()). */
+tserver *tserver_start_on(const tserver_options *opts, int port);
 /* Stop: closes the listening socket, wakes handlers blocked in
  * tserver_resp_hang()/tserver_sleep_ms() and joins all threads. */
 void tserver_stop(tserver *s);
@@ -98,6 +100,22 @@ void tserver_resp_hang_after_chunks(tserver_response *w);
 /* Send the headers and chunks, then abort the connection mid-stream (the
  * client sees a truncated chunked body / reset). */
 void tserver_resp_reset_after_chunks(tserver_response *w);
+/* Live streamed body (chunked transfer encoding), for watches whose events
+ * are not known up front: after the headers, read_cb(buf, max, payload) is
+ * called repeatedly on the connection thread. It returns the number of bytes
+ * it put in buf (1..max); 0 when it has nothing yet (it should itself wait a
+ * little, e.g. up to 250 ms, before returning 0: tserver then checks that
+ * the client is still there and the server is not stopping, and calls it
+ * again); TSERVER_STREAM_END to end the body normally; TSERVER_STREAM_ABORT
+ * to cut the connection mid-stream. free_cb(payload) (may be NULL) runs once
+ * when the response is done, also when the client went away or the handler's
+ * response could not be sent. Replaces any body or chunks. */
+#define TSERVER_STREAM_END (-1)
+#define TSERVER_STREAM_ABORT (-2)
+typedef long (*tserver_stream_read_cb)(char *buf, size_t max, void *payload);
+typedef void (*tserver_stream_free_cb)(void *payload);
+void tserver_resp_stream(tserver_response *w, tserver_stream_read_cb read_cb,
+                         tserver_stream_free_cb free_cb, void *payload);
 /* Do not answer at all: close the connection without a response (client sees
  * "empty reply" / connection reset). */
 void tserver_resp_drop(tserver_response *w);
