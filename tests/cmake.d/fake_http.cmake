@@ -4,12 +4,6 @@
 add_executable(kube-fake-apiserver ${CMAKE_SOURCE_DIR}/tools/kube-fake-apiserver/main.c)
 target_compile_options(kube-fake-apiserver PRIVATE ${KUBE_WARNINGS})
 target_link_libraries(kube-fake-apiserver PRIVATE kube_test_support)
-# The discovery/OpenAPI object linked directly: kube_obj reaches this program
-# through the static libkube_test_support.a, from which the linker would not
-# pull discovery.c.o while server.c.o carries a weak fallback of its one
-# function.
-target_sources(kube-fake-apiserver PRIVATE
-  $<FILTER:$<TARGET_OBJECTS:kube_obj>,INCLUDE,/src/testing/discovery\.c\.o$>)
 
 # kubectl (and the Python client, when python3-kubernetes is installed)
 # against kube-fake-apiserver: discovery, get/list, create -f, apply
