@@ -48,8 +48,8 @@ fi
 kube_deps_install
 mkdir -p "$(dirname "$BUILD")"
 cmake -S "$ROOT" -B "$BUILD" -DKUBE_WERROR=ON >/dev/null || die "configure failed"
-targets=(out-of-cluster)
-[ -n "$kubeconfig" ] || [ "$use_env" = 1 ] || targets+=(kube-test-server)
+targets=(out-of-cluster workqueue-controller)
+[ -n "$kubeconfig" ] || [ "$use_env" = 1 ] || targets+=(kube-fake-apiserver)
 cmake --build "$BUILD" -j"$(nproc)" --target "${targets[@]}" ||
 	die "building ${targets[*]} failed"
 
@@ -77,23 +77,28 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+FAKE=0
 if [ -z "$kubeconfig" ] && [ "$use_env" = 0 ]; then
-	server=$(find_binary kube-test-server)
-	[ -n "$server" ] || die "the kube-test-server binary was not found under $BUILD"
+	server=$(find_binary kube-fake-apiserver)
+	[ -n "$server" ] || die "the kube-fake-apiserver binary was not found under $BUILD"
 	kubeconfig=$tmp/kubeconfig
-	"$server" --kubeconfig-out "$kubeconfig" >"$tmp/server.out" 2>"$tmp/server.err" &
+	TOKEN=demo-$$-$RANDOM
+	"$server" --tls --token "$TOKEN" --seed "$ROOT/examples/demo/seed.yaml" \
+		--kubeconfig-out "$kubeconfig" >"$tmp/server.out" 2>"$tmp/server.err" &
 	SERVER_PID=$!
 	# The server prints its URL as its first line once it listens.
 	for _ in $(seq 1 100); do
 		[ -s "$tmp/server.out" ] && [ -s "$kubeconfig" ] && break
 		kill -0 "$SERVER_PID" 2>/dev/null || {
 			cat "$tmp/server.err" >&2
-			die "kube-test-server exited early"
+			die "kube-fake-apiserver exited early"
 		}
 		sleep 0.1
 	done
-	[ -s "$tmp/server.out" ] || die "kube-test-server printed no URL within 10 s"
-	log "test server at $(head -n1 "$tmp/server.out") (pid $SERVER_PID)"
+	[ -s "$tmp/server.out" ] || die "kube-fake-apiserver printed no URL within 10 s"
+	URL=$(head -n1 "$tmp/server.out")
+	FAKE=1
+	log "kube-fake-apiserver at $URL (pid $SERVER_PID), seeded from examples/demo/seed.yaml"
 elif [ -n "$kubeconfig" ]; then
 	log "using kubeconfig $kubeconfig"
 else
@@ -102,11 +107,44 @@ fi
 
 args=(--watch-seconds "$WATCH_SECONDS")
 [ -z "$kubeconfig" ] || args+=(--kubeconfig "$kubeconfig")
+[ "$FAKE" = 0 ] || args+=(--namespace demo)
 log "running ${example#"$BUILD"/} ${args[*]}${*:+ $*} (list namespaces and pods, watch pods ${WATCH_SECONDS}s)"
 rc=0
 timeout --foreground -k 5 "$SECONDS_LIMIT" "$example" "${args[@]}" "$@" || rc=$?
 case $rc in
-0) log "demo done" ;;
+0) ;;
 124) die "the example did not finish within ${SECONDS_LIMIT}s" ;;
 *) die "the example failed (exit status $rc)" ;;
+esac
+
+# The controller demo: informer -> handlers -> work queue -> workers that
+# reconcile through the clientset. Against the fake server a writer adds
+# managed ConfigMaps while it runs, so it has something to react to.
+controller=$(find_binary workqueue-controller)
+[ -n "$controller" ] || die "the workqueue-controller binary was not found under $BUILD"
+cargs=(--seconds "${KUBE_DEMO_CONTROLLER_SECONDS:-8}")
+[ -z "$kubeconfig" ] || cargs+=(--kubeconfig "$kubeconfig")
+[ "$FAKE" = 0 ] || cargs+=(--namespace demo)
+WRITER_PID=
+if [ "$FAKE" = 1 ]; then
+	(
+		sleep 2
+		for i in 1 2 3; do
+			curl -sS --cacert "$(dirname "$kubeconfig")/ca.crt" -H "Authorization: Bearer $TOKEN" \
+				-H 'Content-Type: application/json' -X POST "$URL/api/v1/namespaces/demo/configmaps" \
+				-d "{\"metadata\":{\"name\":\"added-$i\",\"labels\":{\"demo.libkubeclient.io/managed\":\"true\"}}}" \
+				>/dev/null || true
+			sleep 1
+		done
+	) &
+	WRITER_PID=$!
+fi
+log "running ${controller#"$BUILD"/} ${cargs[*]} (reconciles ConfigMaps labelled demo.libkubeclient.io/managed=true)"
+rc=0
+timeout --foreground -k 5 60 "$controller" "${cargs[@]}" || rc=$?
+[ -z "$WRITER_PID" ] || wait "$WRITER_PID" 2>/dev/null || true
+case $rc in
+0) log "demo done" ;;
+124) die "the controller did not finish within 60s" ;;
+*) die "the controller failed (exit status $rc)" ;;
 esac
