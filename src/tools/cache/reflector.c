@@ -271,14 +271,14 @@ static int do_list(kube_reflector *r)
             break;
     }
     if (rc == 0) {
+        /* record the list before its deltas can be popped, so that whoever
+         * processes them sees the counters and RV of this list */
+        set_rv(r, list_rv_copy);
+        r->rv_unavailable = 0;
+        pthread_mutex_lock(&r->lock);
+        r->lists++;
+        pthread_mutex_unlock(&r->lock);
         rc = kube_delta_fifo_replace(r->fifo, all.items, all.count);
-        if (rc == 0) {
-            set_rv(r, list_rv_copy);
-            r->rv_unavailable = 0;
-            pthread_mutex_lock(&r->lock);
-            r->lists++;
-            pthread_mutex_unlock(&r->lock);
-        }
     } else if (rc == KUBE_EEXPIRED) {
         /* the RV we listed at is gone: list at the latest next time */
         r->rv_unavailable = 1;
