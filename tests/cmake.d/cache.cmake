@@ -7,3 +7,6 @@ kube_add_test(test_reflector LABELS "integration;thread" TIMEOUT 60
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_reflector.c)
 kube_add_test(test_informer LABELS "integration;thread" TIMEOUT 60
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_informer.c)
+# Chaos convergence against the fake API server engine (in process).
+kube_add_test(test_informer_chaos LABELS "integration;thread" TIMEOUT 600
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_informer_chaos.c)

@@ -41,9 +41,11 @@ typedef struct kube_reflector_options {
     int64_t min_watch_timeout_s;     /**< watch timeoutSeconds in [min, 2 min); 0: 300 */
     kube_reflector_error_cb error_cb;/**< or NULL (errors are logged at WARN) */
     void *error_payload;
+    int64_t backoff_initial_ms;      /**< relist backoff start; 0: 800 (version 2) */
+    int64_t backoff_max_ms;          /**< relist backoff cap; 0: 30000 (version 2) */
 } kube_reflector_options;
-#define KUBE_REFLECTOR_OPTIONS_VERSION 1
-#define KUBE_REFLECTOR_OPTIONS_INIT { KUBE_REFLECTOR_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, NULL }
+#define KUBE_REFLECTOR_OPTIONS_VERSION 2
+#define KUBE_REFLECTOR_OPTIONS_INIT { KUBE_REFLECTOR_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, 0, 0 }
 
 /**
  * Create a reflector for one resource type.

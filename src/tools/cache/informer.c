@@ -266,6 +266,10 @@ int kube_informer_new(kube_informer **out, kube_clientset *cs, const kube_type *
         inf->resync_ms = opts->resync_ms;
         inf->ropts.error_cb = opts->error_cb;
         inf->ropts.error_payload = opts->error_payload;
+        if (opts->version >= 2) {
+            inf->ropts.backoff_initial_ms = opts->backoff_initial_ms;
+            inf->ropts.backoff_max_ms = opts->backoff_max_ms;
+        }
     }
     if ((error = kube_indexer_new(&inf->indexer)) < 0 ||
         (error = kube_indexer_add_index(inf->indexer, KUBE_INDEX_NAMESPACE,

@@ -31,6 +31,7 @@ struct kube_reflector {
     kube_delta_fifo *fifo;
     char *ns, *label_selector, *field_selector;
     int64_t resync_ms, page_size, min_watch_s;
+    int64_t backoff_initial_ms, backoff_max_ms;
     kube_reflector_error_cb error_cb;
     void *error_payload;
 
@@ -82,6 +83,8 @@ int kube_reflector_new(kube_reflector **out, kube_clientset *cs, const kube_type
     r->fifo = fifo;
     r->page_size = 500;
     r->min_watch_s = 300;
+    r->backoff_initial_ms = 800;
+    r->backoff_max_ms = 30000;
     if (opts) {
         r->ns = dup_opt(opts->ns);
         r->label_selector = dup_opt(opts->label_selector);
@@ -93,6 +96,12 @@ int kube_reflector_new(kube_reflector **out, kube_clientset *cs, const kube_type
             r->min_watch_s = opts->min_watch_timeout_s;
         r->error_cb = opts->error_cb;
         r->error_payload = opts->error_payload;
+        if (opts->version >= 2) {
+            if (opts->backoff_initial_ms > 0)
+                r->backoff_initial_ms = opts->backoff_initial_ms;
+            if (opts->backoff_max_ms > 0)
+                r->backoff_max_ms = opts->backoff_max_ms;
+        }
     }
     r->last_rv = kube__strdup("");
     if ((opts && ((opts->ns && !r->ns) || (opts->label_selector && !r->label_selector) ||
@@ -422,9 +431,9 @@ static void *run(void *arg)
             backoff = 0;
             last_reset = kube__now_mono_ms();
         }
-        backoff = backoff ? backoff * 2 : 800;
-        if (backoff > 30000)
-            backoff = 30000;
+        backoff = backoff ? backoff * 2 : r->backoff_initial_ms;
+        if (backoff > r->backoff_max_ms)
+            backoff = r->backoff_max_ms;
         nap(r, backoff + (int64_t)(rand_r(&r->seed) % (unsigned)(backoff + 1)));
     }
     return NULL;
