@@ -566,12 +566,13 @@ static cJSON *legacy_group(const cJSON *item, int with_type)
 static cJSON *legacy_resources(const char *g, const cJSON *ver)
 {
     cJSON *o = cJSON_CreateObject(), *arr, *r, *s;
-    char gv[256];
+    kube__buf gv = KUBE__BUF_INIT;
 
-    snprintf(gv, sizeof(gv), "%s%s%s", g, *g ? "/" : "", jstr(ver, "version"));
+    kube__buf_printf(&gv, "%s%s%s", g, *g ? "/" : "", jstr(ver, "version"));
     cJSON_AddStringToObject(o, "kind", "APIResourceList");
     cJSON_AddStringToObject(o, "apiVersion", "v1");
-    cJSON_AddStringToObject(o, "groupVersion", gv);
+    cJSON_AddStringToObject(o, "groupVersion", gv.ptr ? gv.ptr : "");
+    kube__buf_dispose(&gv);
     arr = cJSON_AddArrayToObject(o, "resources");
     cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(ver, "resources")) {
         const char *res = jstr(r, "resource"), *scope = jstr(r, "scope");

@@ -1,7 +1,7 @@
 # The fake clientset (src/testing: the fake API server engine served in
 # process through the pluggable transport, no sockets): the typed clientset
 # over it, actions, reactors, faults, seeding.
-kube_add_test(test_fake_clientset LABELS unit TIMEOUT 120
+kube_add_test(test_fake_clientset LABELS "unit;thread" TIMEOUT 120
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_fake_clientset.c)
 
 # examples/fake-client: the C twin of client-go's fake-client example, a unit
