@@ -2665,10 +2665,27 @@ static int do_patch(kube__fctx *c, int dry)
         const char *fm = kube__fctx_query(c, "fieldManager"), *f = kube__fctx_query(c, "force");
         c->is_apply = 1;
         cJSON *docs = NULL, *a;
-        if (!fm || !*fm)
-            return kube__fake_status(c->resp, 400, "BadRequest", NULL, NULL, NULL, NULL,
+        if (!fm || !*fm) {
+            /* the real server: 422 Invalid on PatchOptions with a cause */
+            cJSON *causes = cJSON_CreateArray(), *cause = cJSON_CreateObject();
+            if (!causes || !cause) {
+                cJSON_Delete(causes);
+                cJSON_Delete(cause);
+                return KUBE_ENOMEM;
+            }
+            cJSON_AddItemToArray(causes, cause); /* cannot fail for a fresh array */
+            if (!cJSON_AddStringToObject(cause, "reason", "FieldValueRequired") ||
+                !cJSON_AddStringToObject(cause, "message",
+                                         "Required value: is required for apply patch") ||
+                !cJSON_AddStringToObject(cause, "field", "fieldManager")) {
+                cJSON_Delete(causes);
+                return KUBE_ENOMEM;
+            }
+            return kube__fake_status(c->resp, 422, "Invalid", "meta.k8s.io", "PatchOptions", "",
+                                     causes,
                                      "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: "
                                      "Required value: is required for apply patch");
+        }
         force = kube__fake_bool(f);
         rc = kube__fake_yaml_to_json(&docs, patch, plen, "apply");
         if (rc == KUBE_ENOMEM)
