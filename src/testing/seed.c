@@ -112,7 +112,24 @@ static int collect(cJSON *objs, cJSON *v)
     }
     if (cJSON_IsString(k) && strlen(k->valuestring) >= 4 &&
         !strcmp(k->valuestring + strlen(k->valuestring) - 4, "List") && cJSON_IsArray(items)) {
-        cJSON_ArrayForEach(it, items) if (collect(objs, it) != 0) return KUBE_ENOMEM;
+        /* items of a typed list (PodList) may omit their kind and apiVersion,
+         * as kube-apiserver writes them: they are the list's, minus "List" */
+        const cJSON *av = cJSON_GetObjectItemCaseSensitive(v, "apiVersion");
+        size_t kl = strlen(k->valuestring) - 4;
+        int typed = kl > 0 && strcmp(k->valuestring, "List") != 0 && cJSON_IsString(av);
+        cJSON_ArrayForEach(it, items) {
+            if (typed && cJSON_IsObject(it) && !cJSON_HasObjectItem(it, "kind")) {
+                char kind[128];
+                snprintf(kind, sizeof(kind), "%.*s", (int)(kl < 127 ? kl : 127), k->valuestring);
+                if (!cJSON_AddStringToObject(it, "kind", kind))
+                    return KUBE_ENOMEM;
+            }
+            if (typed && cJSON_IsObject(it) && !cJSON_HasObjectItem(it, "apiVersion") &&
+                !cJSON_AddStringToObject(it, "apiVersion", av->valuestring))
+                return KUBE_ENOMEM;
+            if (collect(objs, it) != 0)
+                return KUBE_ENOMEM;
+        }
         return 0;
     }
     if (!cJSON_IsObject(v))

@@ -1464,6 +1464,17 @@ static void test_seed(void **state)
     resp_free(&r);
     assert_int_equal(R(s, "GET", "/api/v1/namespaces/default/configmaps/l2", NULL), 200);
     assert_int_equal(kube_fake_server_seed(s, list, strlen(list), "list.json"), KUBE_EEXISTS);
+    {
+        /* a typed list as kube-apiserver writes it: items without kind/apiVersion */
+        const char *pods = "{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"items\":["
+                           "{\"metadata\":{\"name\":\"p1\",\"namespace\":\"seeded\"},"
+                           "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}]}";
+        assert_int_equal(kube_fake_server_seed(s, pods, strlen(pods), "pods.json"), 0);
+        do_req(&r, s, "GET", "/api/v1/namespaces/seeded/pods/p1", NULL, NULL);
+        assert_int_equal(r.status, 200);
+        assert_string_equal(jp(r.j, "kind"), "Pod");
+        resp_free(&r);
+    }
     const char *crd_yaml =
         "# a CRD and one of its objects, in the wrong order\n"
         "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: ns2\n"
