@@ -8,6 +8,7 @@
  *   figure list_floor_cpu <ms> ms
  *   figure cache_bytes_per_pod <n> bytes   (heap held by the informer per cached Pod)
  *   figure json_bytes_per_pod <n> bytes
+ *   figure cache_bytes_per_pod_lean <n> bytes   (with drop_managed_fields)
  *   ratio sync_cpu_vs_floor <sync/floor>   (lower is better; target <= 1.5)
  * Usage: bench_informer_sync [N].
  */
@@ -90,6 +91,21 @@ int main(int argc, char **argv)
     printf("figure json_bytes_per_pod %.0f bytes\n", (double)len / (double)n);
     printf("ratio sync_cpu_vs_floor %.2f\n", sync_cpu / floor_cpu);
     kube_informer_free(inf);
+    {
+        /* the same with the drop-managedFields transform */
+        kube_informer_options o = KUBE_INFORMER_OPTIONS_INIT;
+        o.drop_managed_fields = 1;
+        inf = NULL;
+        heap0 = mallinfo2().uordblks;
+        if (kube_informer_new(&inf, cs, kube_scheme_by_gvr("", "v1", "pods"), &o) < 0 ||
+            kube_informer_start(inf) < 0 || kube_wait_for_cache_sync(&inf, 1, 600000) < 0) {
+            fprintf(stderr, "informer: %s\n", kube_error_last()->message);
+            return 1;
+        }
+        heap1 = mallinfo2().uordblks;
+        printf("figure cache_bytes_per_pod_lean %.0f bytes\n", (double)(heap1 - heap0) / (double)n);
+        kube_informer_free(inf);
+    }
     kube_clientset_free(cs);
     kube_fake_server_free(s);
     free(list);

@@ -55,3 +55,20 @@ void kube__api_meta(kube__meta_view *v, const kube_api_type *t, const void *obj)
     if (p && *(void *const *)p)
         v->managed_fields_count = *(const size_t *)((const char *)m + f->aux_offset);
 }
+
+void kube__api_meta_drop_managed_fields(const kube_api_type *t, void *obj)
+{
+    const kube__field *f, *mf;
+    void *m;
+    if (!t || !obj)
+        return;
+    f = kube__api_field(t, "metadata", 8);
+    if (!f || f->kind != KUBE__FK_OBJECT || f->container != KUBE__FC_SCALAR ||
+        !(m = *(void **)((char *)obj + f->offset)))
+        return;
+    mf = kube__api_field(f->type, "managedFields", 13);
+    if (!mf || mf->container != KUBE__FC_ARRAY)
+        return;
+    *(void **)((char *)m + mf->offset) = NULL;
+    *(size_t *)((char *)m + mf->aux_offset) = 0;
+}

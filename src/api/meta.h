@@ -23,4 +23,8 @@ typedef struct kube__meta_view {
 /* Fill *v from obj of type t (zeroed when t has no metadata field). */
 void kube__api_meta(kube__meta_view *v, const kube_api_type *t, const void *obj);
 
+/* Make metadata.managedFields of obj absent (the entries stay in the
+ * object's arena, unreferenced). */
+void kube__api_meta_drop_managed_fields(const kube_api_type *t, void *obj);
+
 #endif

@@ -242,9 +242,69 @@ static void test_informer__chaos_convergence(void **state)
     assert_true(watches > runs * 3);
 }
 
+static size_t cached_managed_fields(kube_informer *inf, const char *key)
+{
+    kube_object *o = NULL;
+    size_t n;
+    if (kube_indexer_get(&o, kube_informer_indexer(inf), key) < 0)
+        return (size_t)-1;
+    n = ((const kube_corev1_config_map *)kube_object_typed(o))->metadata->managed_fields_count;
+    kube_object_unref(o);
+    return n;
+}
+
+static void create(kube_clientset *cs, const char *name)
+{
+    char json[128];
+    kube_corev1_config_map *cm = NULL;
+    snprintf(json, sizeof(json), "{\"metadata\":{\"name\":\"%s\"},\"data\":{\"a\":\"b\"}}", name);
+    assert_int_equal(kube_api_decode((void **)&cm, &kube_t_corev1_config_map, json, strlen(json), NULL), 0);
+    assert_int_equal(kube_corev1_configmaps_create(NULL, cs, "ns0", cm, NULL), 0);
+    kube_api_free(cm);
+}
+
+/* The drop-managedFields transform, on objects from the list and from the watch */
+static void test_informer__drop_managed_fields(void **state)
+{
+    kube_fake_server *s = NULL;
+    kube_clientset *cs = NULL;
+    kube_informer *plain = NULL, *lean = NULL;
+    kube_informer_options o = KUBE_INFORMER_OPTIONS_INIT;
+    const char *ns = "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"ns0\"}}";
+    int i;
+    (void)state;
+    assert_int_equal(kube_fake_server_new(&s, NULL), 0);
+    assert_int_equal(kube_fake_server_seed(s, ns, strlen(ns), NULL), 0);
+    assert_int_equal(kube_fake_clientset_new(&cs, s), 0);
+    create(cs, "listed");
+    assert_int_equal(kube_informer_new(&plain, cs, kube_scheme_by_gvr("", "v1", "configmaps"), NULL), 0);
+    o.drop_managed_fields = 1;
+    assert_int_equal(kube_informer_new(&lean, cs, kube_scheme_by_gvr("", "v1", "configmaps"), &o), 0);
+    assert_int_equal(kube_informer_start(plain), 0);
+    assert_int_equal(kube_informer_start(lean), 0);
+    {
+        kube_informer *both[2] = { plain, lean };
+        assert_int_equal(kube_wait_for_cache_sync(both, 2, 10000), 0);
+    }
+    create(cs, "watched");
+    for (i = 0; i < 500 && (cached_managed_fields(plain, "ns0/watched") == (size_t)-1 ||
+                            cached_managed_fields(lean, "ns0/watched") == (size_t)-1); i++)
+        kube__sleep_ns(10 * 1000000LL);
+    /* the server records a manager for each create, as kube-apiserver does */
+    assert_true(cached_managed_fields(plain, "ns0/listed") >= 1);
+    assert_true(cached_managed_fields(plain, "ns0/watched") >= 1);
+    assert_int_equal(cached_managed_fields(lean, "ns0/listed"), 0);
+    assert_int_equal(cached_managed_fields(lean, "ns0/watched"), 0);
+    kube_informer_free(plain);
+    kube_informer_free(lean);
+    kube_clientset_free(cs);
+    kube_fake_server_free(s);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_informer__drop_managed_fields),
         cmocka_unit_test(test_informer__chaos_convergence),
     };
     if (argc > 1)

@@ -61,9 +61,11 @@ typedef struct kube_informer_options {
     void *error_payload;
     int64_t backoff_initial_ms;   /**< relist backoff start; 0: 800 (version 2) */
     int64_t backoff_max_ms;       /**< relist backoff cap; 0: 30000 (version 2) */
+    int drop_managed_fields;      /**< boolean: cache objects without metadata.managedFields
+                                       (client-go's common transform; version 2) */
 } kube_informer_options;
 #define KUBE_INFORMER_OPTIONS_VERSION 2
-#define KUBE_INFORMER_OPTIONS_INIT { KUBE_INFORMER_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, 0, 0 }
+#define KUBE_INFORMER_OPTIONS_INIT { KUBE_INFORMER_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0 }
 
 /**
  * Create an informer for one resource type; its indexer has the namespace

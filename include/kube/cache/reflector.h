@@ -43,9 +43,11 @@ typedef struct kube_reflector_options {
     void *error_payload;
     int64_t backoff_initial_ms;      /**< relist backoff start; 0: 800 (version 2) */
     int64_t backoff_max_ms;          /**< relist backoff cap; 0: 30000 (version 2) */
+    int drop_managed_fields;         /**< boolean: store objects without metadata.managedFields,
+                                          a transform that saves memory in caches (version 2) */
 } kube_reflector_options;
 #define KUBE_REFLECTOR_OPTIONS_VERSION 2
-#define KUBE_REFLECTOR_OPTIONS_INIT { KUBE_REFLECTOR_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, 0, 0 }
+#define KUBE_REFLECTOR_OPTIONS_INIT { KUBE_REFLECTOR_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, 0, 0, 0 }
 
 /**
  * Create a reflector for one resource type.

@@ -269,6 +269,7 @@ int kube_informer_new(kube_informer **out, kube_clientset *cs, const kube_type *
         if (opts->version >= 2) {
             inf->ropts.backoff_initial_ms = opts->backoff_initial_ms;
             inf->ropts.backoff_max_ms = opts->backoff_max_ms;
+            inf->ropts.drop_managed_fields = opts->drop_managed_fields;
         }
     }
     if ((error = kube_indexer_new(&inf->indexer)) < 0 ||

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "api/desc.h"
+#include "api/meta.h"
 #include "api/scheme.h"
 #include "kube/cache/reflector.h"
 #include "util/time.h"
@@ -32,6 +33,7 @@ struct kube_reflector {
     char *ns, *label_selector, *field_selector;
     int64_t resync_ms, page_size, min_watch_s;
     int64_t backoff_initial_ms, backoff_max_ms;
+    int drop_managed_fields;
     kube_reflector_error_cb error_cb;
     void *error_payload;
 
@@ -101,6 +103,7 @@ int kube_reflector_new(kube_reflector **out, kube_clientset *cs, const kube_type
                 r->backoff_initial_ms = opts->backoff_initial_ms;
             if (opts->backoff_max_ms > 0)
                 r->backoff_max_ms = opts->backoff_max_ms;
+            r->drop_managed_fields = opts->drop_managed_fields != 0;
         }
     }
     r->last_rv = kube__strdup("");
@@ -168,18 +171,19 @@ static void nap(kube_reflector *r, int64_t ms)
     pthread_mutex_unlock(&r->lock);
 }
 
-/* The items of a typed list as kube_objects, each its own root. */
-static int list_items(kube_object_array *out, const kube_type *t, const void *list)
+/* The items of a typed list as kube_objects, each its own root (the copy
+ * leaves managedFields behind when asked to). */
+static int list_items(kube_object_array *out, const kube_type *t, void *list, int drop_mf)
 {
     const kube_api_type *lt = kube_type_list(t), *ot = kube_type_object(t);
     const kube__field *f = kube__api_field(lt, "items", 5);
-    const char *items;
+    char *items;
     size_t n, i;
     memset(out, 0, sizeof(*out));
     if (!f || f->container != KUBE__FC_ARRAY || f->kind != KUBE__FK_OBJECT)
         return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "%s has no items",
                                kube_type_list_kind(t));
-    items = *(const char *const *)((const char *)list + f->offset);
+    items = *(char *const *)((char *)list + f->offset);
     n = *(const size_t *)((const char *)list + f->aux_offset);
     out->items = kube__calloc(n ? n : 1, sizeof(kube_object *));
     if (!out->items)
@@ -187,6 +191,8 @@ static int list_items(kube_object_array *out, const kube_type *t, const void *li
     for (i = 0; i < n; i++) {
         void *root = NULL;
         int rc;
+        if (drop_mf)
+            kube__api_meta_drop_managed_fields(ot, items + i * ot->size);
         if ((rc = kube_api_copy(&root, ot, items + i * ot->size)) < 0 ||
             (rc = kube_object_new_typed_take(&out->items[i], t, root)) < 0) {
             out->count = i;
@@ -251,7 +257,7 @@ static int do_list(kube_reflector *r)
         if (rc < 0)
             break;
         prv = list_rv(r->type, list, &pcont);
-        if ((rc = list_items(&page, r->type, list)) < 0) {
+        if ((rc = list_items(&page, r->type, list, r->drop_managed_fields)) < 0) {
             kube_api_free(list);
             break;
         }
@@ -312,7 +318,9 @@ static int handle_event(kube_reflector *r, const kube_watch_event *ev)
             set_rv(r, rv->valuestring);
         return 0;
     }
-    if ((rc = kube_api_decode_json(&root, kube_type_object(r->type), ev->object, NULL)) < 0 ||
+    kube_api_decode_options dopts = KUBE_API_DECODE_OPTIONS_INIT;
+    dopts.drop_managed_fields = r->drop_managed_fields;
+    if ((rc = kube_api_decode_json(&root, kube_type_object(r->type), ev->object, &dopts)) < 0 ||
         (rc = kube_object_new_typed_take(&o, r->type, root)) < 0)
         return rc;
     switch (ev->type) {
