@@ -32,7 +32,7 @@
  * - RAW and unknown values keep the exact bytes of the value, with the
  *   whitespace outside strings removed (they are opaque text: encode writes
  *   them verbatim, equal compares them as text);
- * - strings: \uXXXX and surrogate pairs become UTF-8, an unpaired surrogate
+ * - strings: \u escapes (four hex digits) and surrogate pairs become UTF-8, an unpaired surrogate
  *   U+FFFD (as Go does), U+0000 the two bytes C0 80 (modified UTF-8, written
  *   back as \u0000); other bytes are kept as they are (no UTF-8 check);
  *   raw control characters and invalid escapes are errors;

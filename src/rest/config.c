@@ -55,7 +55,7 @@ void kube__bytes_dispose(kube__bytes *b, int secret)
     b->len = 0;
 }
 
-void kube__exec_config_free(kube__exec_config *e)
+void kube__exec_config_dispose(kube__exec_config *e)
 {
     if (!e)
         return;
@@ -66,6 +66,12 @@ void kube__exec_config_free(kube__exec_config *e)
     kube__free(e->api_version);
     kube__free(e->install_hint);
     kube__free(e->cluster_config_json);
+    memset(e, 0, sizeof(*e));
+}
+
+void kube__exec_config_free(kube__exec_config *e)
+{
+    kube__exec_config_dispose(e);
     kube__free(e);
 }
 

@@ -84,6 +84,8 @@ struct kube_rest_config {
 int kube__bytes_set(kube__bytes *b, const char *data, size_t len);
 void kube__bytes_dispose(kube__bytes *b, int secret);
 int kube__exec_config_copy(kube__exec_config **out, const kube__exec_config *src);
+/* Free the fields of *e (not e itself) and zero it. */
+void kube__exec_config_dispose(kube__exec_config *e);
 void kube__exec_config_free(kube__exec_config *e);
 /* Replace a string field (copy; NULL clears). */
 int kube__str_set(char **field, const char *value);

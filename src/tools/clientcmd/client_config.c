@@ -139,9 +139,9 @@ static int validate_cluster(const kube__kc_cluster *c, kube__bytes *ca)
 
 static int exec_mode(int *mode, const kube__kc_user *u)
 {
-    const kube__kc_exec *x = u->exec;
+    const kube__exec_config *x = &u->exec->cfg;
     const kube__kc_origin *o = &u->origin;
-    const char *m = x->interactive_mode;
+    const char *m = u->exec->mode_text;
 
     if (!m) {
         if (!strcmp(x->api_version, EXEC_V1BETA1)) {
@@ -166,7 +166,7 @@ static int exec_mode(int *mode, const kube__kc_user *u)
 
 static int validate_exec(const kube__kc_user *u, int *mode)
 {
-    const kube__kc_exec *x = u->exec;
+    const kube__exec_config *x = &u->exec->cfg;
     const kube__kc_origin *o = &u->origin;
     size_t i;
 
@@ -258,7 +258,7 @@ static int validate_user(const kube__kc_user *u, kube__bytes *cert, kube__bytes 
 /* ---- building ---- */
 
 /* client-go cleanANSIEscapeCodes: control characters other than the space
- * ones (\t \n \v \f \r) become "U+XXXX". */
+ * ones (\t \n \v \f \r) become "U+" and four hex digits. */
 static int clean_ansi(char **out, const char *s)
 {
     kube__buf b = KUBE__BUF_INIT;
@@ -283,22 +283,19 @@ static int clean_ansi(char **out, const char *s)
 static int build_exec(kube_rest_config *cfg, const kube__kc_user *u, const kube__kc_cluster *c,
                       int mode)
 {
-    const kube__kc_exec *x = u->exec;
-    kube__exec_config *e = kube__calloc(1, sizeof(*e));
+    const kube__exec_config *x = &u->exec->cfg;
+    kube__exec_config *e;
     int error;
 
-    if (!e)
-        return nomem();
-    cfg->exec = e;
-    e->provide_cluster_info = x->provide_cluster_info;
+    if ((error = kube__exec_config_copy(&cfg->exec, x)) < 0)
+        return error;
+    e = cfg->exec;
     e->interactive_mode = mode;
-    if (!(e->command = kube__strdup(x->command)) ||
-        !(e->api_version = kube__strdup(x->api_version)) ||
-        kube__strvec_copy(&e->args, &x->args) < 0 ||
-        kube__strvec_copy(&e->env_names, &x->env_names) < 0 ||
-        kube__strvec_copy(&e->env_values, &x->env_values) < 0 ||
-        (c->exec_extension_json &&
-         !(e->cluster_config_json = kube__strdup(c->exec_extension_json))))
+    /* the hint is shown to users: cleaned of control characters */
+    kube__free(e->install_hint);
+    e->install_hint = NULL;
+    if (c->exec_extension_json &&
+        !(e->cluster_config_json = kube__strdup(c->exec_extension_json)))
         return nomem();
     if (x->install_hint && (error = clean_ansi(&e->install_hint, x->install_hint)) < 0)
         return error;

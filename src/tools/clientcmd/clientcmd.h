@@ -40,15 +40,12 @@ typedef struct kube__kc_cluster {
     char *exec_extension_json; /* extension client.authentication.k8s.io/exec */
 } kube__kc_cluster;
 
+/* users[].user.exec as written: the client's exec configuration (its
+ * interactive_mode still unset), plus interactiveMode as text, which is
+ * validated (and defaulted by apiVersion) when a rest config is built. */
 typedef struct kube__kc_exec {
-    char *command;
-    kube__strvec args;
-    kube__strvec env_names;
-    kube__strvec env_values;
-    char *api_version;
-    char *install_hint;
-    int provide_cluster_info;
-    char *interactive_mode; /* as written: Never, IfAvailable, Always */
+    kube__exec_config cfg;
+    char *mode_text; /* Never, IfAvailable, Always, or NULL */
 } kube__kc_exec;
 
 typedef struct kube__kc_auth_provider {

@@ -321,7 +321,7 @@ static int dec_cluster(dec *d, const kube__yaml_node *n, kube__kc_cluster *c)
 
 /* ---- users ---- */
 
-static int dec_env(dec *d, const kube__yaml_node *n, kube__kc_exec *x)
+static int dec_env(dec *d, const kube__yaml_node *n, kube__exec_config *x)
 {
     size_t i, mark;
     int error = 0;
@@ -380,13 +380,8 @@ static void exec_free(kube__kc_exec *x)
 {
     if (!x)
         return;
-    kube__free(x->command);
-    kube__strvec_dispose(&x->args);
-    kube__strvec_dispose(&x->env_names);
-    kube__strvec_dispose_secret(&x->env_values);
-    kube__free(x->api_version);
-    kube__free(x->install_hint);
-    kube__free(x->interactive_mode);
+    kube__exec_config_dispose(&x->cfg);
+    kube__free(x->mode_text);
     kube__free(x);
 }
 
@@ -415,17 +410,17 @@ static int dec_exec(dec *d, const kube__yaml_node *n, kube__kc_exec **out)
     for (i = 0; i < kube__yaml_map_size(n); i++) {
         const char *k = kube__yaml_map_key(n, i)->value;
         const kube__yaml_node *v = kube__yaml_map_value(n, i);
-        FIELD("command", dec_string(d, v, &x->command));
-        FIELD("args", dec_string_list(d, v, &x->args));
-        FIELD("env", dec_env(d, v, x));
-        FIELD("apiVersion", dec_string(d, v, &x->api_version));
-        FIELD("installHint", dec_string(d, v, &x->install_hint));
-        FIELD("provideClusterInfo", dec_bool(d, v, &x->provide_cluster_info));
-        FIELD("interactiveMode", dec_string(d, v, &x->interactive_mode));
+        FIELD("command", dec_string(d, v, &x->cfg.command));
+        FIELD("args", dec_string_list(d, v, &x->cfg.args));
+        FIELD("env", dec_env(d, v, &x->cfg));
+        FIELD("apiVersion", dec_string(d, v, &x->cfg.api_version));
+        FIELD("installHint", dec_string(d, v, &x->cfg.install_hint));
+        FIELD("provideClusterInfo", dec_bool(d, v, &x->cfg.provide_cluster_info));
+        FIELD("interactiveMode", dec_string(d, v, &x->mode_text));
     }
     /* PATH-based commands stay as they are */
-    if (x->command && strchr(x->command, '/'))
-        return kube__path_resolve(&x->command, d->base_dir);
+    if (x->cfg.command && strchr(x->cfg.command, '/'))
+        return kube__path_resolve(&x->cfg.command, d->base_dir);
     return 0;
 }
 
