@@ -16,48 +16,9 @@
 #include "common.h"
 #include "kube/cache/informer.h"
 #include "kube/cache/lister.h"
+#include "scripted_cm.h"
 #include "tserver.h"
 #include "util/time.h"
-
-static pthread_mutex_t L = PTHREAD_MUTEX_INITIALIZER;
-static int lists, watches;
-
-#define CM(name, rv) \
-    "{\"metadata\":{\"name\":\"" name "\",\"namespace\":\"ns\",\"resourceVersion\":\"" rv "\"}}"
-
-static void handler(const tserver_request *req, tserver_response *w, void *p)
-{
-    const char *watch = tserver_req_query(req, "watch");
-    int n;
-    (void)p;
-    pthread_mutex_lock(&L);
-    n = watch ? watches++ : lists++;
-    pthread_mutex_unlock(&L);
-    if (!watch) {
-        if (n == 0)
-            tserver_resp_body_str(w, "{\"kind\":\"ConfigMapList\",\"apiVersion\":\"v1\",\"metadata\":"
-                                     "{\"resourceVersion\":\"10\"},\"items\":[" CM("a", "5") ","
-                                     CM("b", "6") "]}");
-        else
-            tserver_resp_body_str(w, "{\"kind\":\"ConfigMapList\",\"apiVersion\":\"v1\",\"metadata\":"
-                                     "{\"resourceVersion\":\"20\"},\"items\":[" CM("a", "11") ","
-                                     CM("c", "12") "]}");
-        return;
-    }
-    if (n == 0) {
-        static const char ev[] =
-            "{\"type\":\"MODIFIED\",\"object\":" CM("a", "11") "}\n"
-            "{\"type\":\"ADDED\",\"object\":" CM("c", "12") "}\n"
-            "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","
-            "\"status\":\"Failure\",\"message\":\"too old resource version\","
-            "\"reason\":\"Expired\",\"code\":410}}\n";
-        /* let the test see the first list's adds before the watch events */
-        tserver_resp_chunk(w, ev, sizeof(ev) - 1, 1500);
-        return;
-    }
-    tserver_resp_chunk(w, "", 0, 0);
-    tserver_resp_hang_after_chunks(w);
-}
 
 typedef struct {
     pthread_mutex_t lock;
@@ -123,13 +84,17 @@ static void test_informer__notifications_relist_late_handler(void **state)
     kube_informer_options o = KUBE_INFORMER_OPTIONS_INIT;
     kube_handler_registration *reg1 = NULL, *reg2 = NULL;
     rec r1, r2;
+    scripted_cm sc;
     kube_object *got = NULL;
     (void)state;
     memset(&r1, 0, sizeof(r1));
     memset(&r2, 0, sizeof(r2));
     pthread_mutex_init(&r1.lock, NULL);
     pthread_mutex_init(&r2.lock, NULL);
-    tserver_route(srv, NULL, "/api/v1/namespaces/ns/configmaps", handler, NULL);
+    /* the first watch's events come late enough for a late handler to join
+     * while the cache still holds the first list */
+    scripted_cm_init(&sc, 1500);
+    tserver_route(srv, NULL, "/api/v1/namespaces/ns/configmaps", scripted_cm_handler, &sc);
     kube_rest_config_new(&cfg);
     kube_rest_config_set_host(cfg, tserver_url(srv));
     kube_rest_config_set_rate_limit(cfg, -1, 0);

@@ -15,58 +15,9 @@
 
 #include "common.h"
 #include "kube/cache/reflector.h"
+#include "scripted_cm.h"
 #include "tserver.h"
 #include "util/time.h"
-
-static pthread_mutex_t L = PTHREAD_MUTEX_INITIALIZER;
-static int lists, watches;
-static char list_query[2][256], watch_query[256];
-
-#define CM(name, rv) \
-    "{\"metadata\":{\"name\":\"" name "\",\"namespace\":\"ns\",\"resourceVersion\":\"" rv "\"}}"
-
-static void handler(const tserver_request *req, tserver_response *w, void *p)
-{
-    const char *watch = tserver_req_query(req, "watch");
-    int n;
-    (void)p;
-    pthread_mutex_lock(&L);
-    if (watch) {
-        n = watches++;
-        snprintf(watch_query, sizeof(watch_query), "%s", tserver_req_raw_query(req));
-    } else {
-        n = lists++;
-        if (n < 2)
-            snprintf(list_query[n], sizeof(list_query[n]), "%s", tserver_req_raw_query(req));
-    }
-    pthread_mutex_unlock(&L);
-    if (!watch) {
-        if (n == 0)
-            tserver_resp_body_str(w, "{\"kind\":\"ConfigMapList\",\"apiVersion\":\"v1\",\"metadata\":"
-                                     "{\"resourceVersion\":\"10\"},\"items\":[" CM("a", "5") ","
-                                     CM("b", "6") "]}");
-        else
-            tserver_resp_body_str(w, "{\"kind\":\"ConfigMapList\",\"apiVersion\":\"v1\",\"metadata\":"
-                                     "{\"resourceVersion\":\"20\"},\"items\":[" CM("a", "11") ","
-                                     CM("c", "12") "]}");
-        return;
-    }
-    if (n == 0) {
-        static const char ev[] =
-            "{\"type\":\"MODIFIED\",\"object\":" CM("a", "11") "}\n"
-            "{\"type\":\"ADDED\",\"object\":" CM("c", "12") "}\n"
-            "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\","
-            "\"metadata\":{\"resourceVersion\":\"13\"}}}\n"
-            "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","
-            "\"status\":\"Failure\",\"message\":\"too old resource version: 13 (15)\","
-            "\"reason\":\"Expired\",\"code\":410}}\n";
-        tserver_resp_chunk(w, ev, sizeof(ev) - 1, 0);
-        return;
-    }
-    /* later watches stay open until the client goes away */
-    tserver_resp_chunk(w, "", 0, 0);
-    tserver_resp_hang_after_chunks(w);
-}
 
 typedef struct {
     kube_indexer *store;
@@ -103,13 +54,15 @@ static void test_reflector__list_watch_relist(void **state)
     kube_reflector *r = NULL;
     kube_reflector_options o = KUBE_REFLECTOR_OPTIONS_INIT;
     sink s;
+    scripted_cm sc, seen;
     unsigned nl = 0, nw = 0;
     char *rv = NULL;
     int i;
     (void)state;
     memset(&s, 0, sizeof(s));
     assert_non_null(srv);
-    tserver_route(srv, NULL, "/api/v1/namespaces/ns/configmaps", handler, NULL);
+    scripted_cm_init(&sc, 0);
+    tserver_route(srv, NULL, "/api/v1/namespaces/ns/configmaps", scripted_cm_handler, &sc);
     kube_rest_config_new(&cfg);
     kube_rest_config_set_host(cfg, tserver_url(srv));
     kube_rest_config_set_rate_limit(cfg, -1, 0);
@@ -134,17 +87,16 @@ static void test_reflector__list_watch_relist(void **state)
     assert_int_equal(kube_reflector_last_sync_resource_version(&rv, r), 0);
     assert_string_equal(rv, "20");
     kube_free(rv);
-    pthread_mutex_lock(&L);
+    seen = scripted_cm_snapshot(&sc);
     /* client-go's RV rules: "0" first, then the last RV seen (the bookmark's) */
-    assert_string_equal(list_query[0], "resourceVersion=0&limit=500");
-    assert_string_equal(list_query[1], "resourceVersion=13&limit=500");
-    assert_non_null(strstr(watch_query, "allowWatchBookmarks=true"));
+    assert_string_equal(seen.list_query[0], "resourceVersion=0&limit=500");
+    assert_string_equal(seen.list_query[1], "resourceVersion=13&limit=500");
+    assert_non_null(strstr(seen.watch_query, "allowWatchBookmarks=true"));
     {
-        const char *ts = strstr(watch_query, "timeoutSeconds=");
+        const char *ts = strstr(seen.watch_query, "timeoutSeconds=");
         int secs = ts ? atoi(ts + 15) : 0;
         assert_true(secs >= 60 && secs < 120);
     }
-    pthread_mutex_unlock(&L);
     /* stop closes the hanging watch promptly */
     {
         int64_t t0 = kube__now_mono_ms();
