@@ -584,9 +584,9 @@ static void test_kubeconfig__relative_paths(void **state)
     assert_string_equal(kube__kubeconfig_user(kc, "files")->key_file,
                         fx("relative/certs/client.key"));
     assert_string_equal(kube__kubeconfig_user(kc, "files")->token_file, fx("relative/token"));
-    assert_string_equal(kube__kubeconfig_user(kc, "exec-rel")->exec->command,
+    assert_string_equal(kube__kubeconfig_user(kc, "exec-rel")->exec->cfg.command,
                         fx("relative/bin/plugin"));
-    assert_string_equal(kube__kubeconfig_user(kc, "exec-path")->exec->command, "kubectl-plugin");
+    assert_string_equal(kube__kubeconfig_user(kc, "exec-path")->exec->cfg.command, "kubectl-plugin");
     assert_string_equal(kube__kubeconfig_user(kc, "abs")->token_file, "/nonexistent/abs/token");
 
     /* files are read now; their names are kept */
