@@ -13,7 +13,8 @@
 #
 # Environment:
 #   KUBE_DEMO_WATCH_SECONDS  how long the example watches pods (default 5)
-#   KUBE_BUILD_ROOT      build folders (default ~/.cache/libkubeclient/build);
+#   KUBE_BUILD_ROOT      build folders (default one per checkout under
+#                        ~/.cache/libkubeclient/build);
 #                        the demo shares <root>/default with scripts/test.sh
 #   KUBE_SKIP_DEPS=1     do not check Debian packages
 set -euo pipefail

@@ -14,8 +14,10 @@
 #   tsan        third build: -DKUBE_SANITIZE=thread, ctest -L thread
 #
 # Environment:
-#   KUBE_BUILD_ROOT      build folders (default ~/.cache/libkubeclient/build):
-#                        <root>/default, <root>/asan, <root>/tsan
+#   KUBE_BUILD_ROOT      build folders (default
+#                        ~/.cache/libkubeclient/build/<checkout>-<path hash>,
+#                        one per checkout): <root>/default, <root>/asan,
+#                        <root>/tsan
 #   KUBE_E2E             1: the e2e tier must run; a missing Go, a control plane
 #                        that fails to build or start, or no e2e test fails the
 #                        run. 0: skip it. Unset: run it when Go is there.
@@ -129,6 +131,7 @@ stage_tsan() {
 	sanitizers_wanted
 	local opts="halt_on_error=1:second_deadlock_stack=1" n
 	[ ! -f "$ROOT/tests/tsan.supp" ] || opts="$opts:suppressions=$ROOT/tests/tsan.supp"
+	kube_build_dir_check "$BUILD_TSAN" "$ROOT"
 	cmake -S "$ROOT" -B "$BUILD_TSAN" -DKUBE_WERROR=ON -DKUBE_SANITIZE=thread \
 		-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_C_FLAGS_DEBUG=-g -O1" \
 		-DKUBE_BUILD_EXAMPLES=OFF -DKUBE_BUILD_BENCH=OFF || fail "TSan configure failed"

@@ -9,7 +9,10 @@
 #   KUBE_SKIP_DEPS=1 skips the whole step (a machine set up by other means).
 #
 # kube_repo_root            the repository's top folder
-# kube_build_root           ${KUBE_BUILD_ROOT:-$HOME/.cache/libkubeclient/build}
+# kube_build_root           ${KUBE_BUILD_ROOT:-$HOME/.cache/libkubeclient/build/<key>}
+#                           where <key> is derived from the checkout's path,
+#                           so two checkouts never share (and fight over) one
+#                           CMake cache
 # kube_find_go              prints the go binary (KUBE_E2E_GO,
 #                           /usr/local/go/bin/go, or go on PATH); 1 if none
 
@@ -27,7 +30,14 @@ kube_repo_root() {
 }
 
 kube_build_root() {
-	printf '%s\n' "${KUBE_BUILD_ROOT:-${HOME:-/root}/.cache/libkubeclient/build}"
+	if [ -n "${KUBE_BUILD_ROOT:-}" ]; then
+		printf '%s\n' "$KUBE_BUILD_ROOT"
+		return 0
+	fi
+	local root key
+	root=$(kube_repo_root)
+	key=$(printf '%s' "$root" | cksum | cut -d' ' -f1)
+	printf '%s\n' "${HOME:-/root}/.cache/libkubeclient/build/${root##*/}-$key"
 }
 
 kube_deps_install() {
@@ -77,11 +87,25 @@ kube_find_go() {
 
 # kube_configure_build <build dir> [cmake -D options...]
 #   Configures (when needed) and builds with -DKUBE_WERROR=ON.
+# kube_build_dir_check DIR ROOT: a build folder configured from another
+# source tree (a moved or second checkout given the same KUBE_BUILD_ROOT) is
+# wiped instead of failing with CMake's "does not match the source" error.
+kube_build_dir_check() {
+	local dir=$1 root=$2 home
+	[ -f "$dir/CMakeCache.txt" ] || return 0
+	home=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$dir/CMakeCache.txt")
+	if [ -n "$home" ] && [ "$(cd "$home" 2>/dev/null && pwd -P)" != "$(cd "$root" && pwd -P)" ]; then
+		kube_log "build folder $dir was configured from $home: starting it afresh"
+		rm -rf "$dir"
+	fi
+}
+
 kube_configure_build() {
 	local dir=$1
 	shift
 	local root
 	root=$(kube_repo_root)
+	kube_build_dir_check "$dir" "$root"
 	cmake -S "$root" -B "$dir" -DKUBE_WERROR=ON "$@" || return 1
 	cmake --build "$dir" -j"$(nproc)" || return 1
 }
