@@ -6,7 +6,6 @@
  */
 #include "common.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -14,6 +13,7 @@
 #include "api/meta.h"
 #include "api/scheme.h"
 #include "kube/clientset.h"
+#include "rest/verbs.h"
 #include "util/time.h"
 
 struct kube_clientset {
@@ -71,75 +71,8 @@ static int check(const kube_clientset *cs, const kube_type *t)
 static int new_request(kube_rest_request **r, kube_clientset *cs, const kube_type *t,
                        const char *verb, const char *ns, const char *name, const char *sub)
 {
-    int error;
-    if ((error = kube_rest_request_new(r, cs->rest, verb)) < 0)
-        return error;
-    kube_rest_request_set_group_version(*r, t->group, t->version);
-    if (t->namespaced && ns && *ns)
-        kube_rest_request_set_namespace(*r, ns);
-    kube_rest_request_set_resource(*r, t->resource);
-    if (name)
-        kube_rest_request_set_name(*r, name);
-    if (sub)
-        kube_rest_request_set_subresource(*r, sub);
-    return 0;
-}
-
-static void add_int_param(kube_rest_request *r, const char *key, int64_t v)
-{
-    char num[32];
-    snprintf(num, sizeof(num), "%" PRId64, v);
-    kube_rest_request_set_param(r, key, num);
-}
-
-static int list_params(kube_rest_request *r, const kube_list_options *o, int watch)
-{
-    if (!o)
-        return 0;
-    if (o->version == 0 || o->version > KUBE_LIST_OPTIONS_VERSION)
-        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
-                               "kube_list_options version %u not supported", o->version);
-    if (o->label_selector && *o->label_selector)
-        kube_rest_request_set_param(r, "labelSelector", o->label_selector);
-    if (o->field_selector && *o->field_selector)
-        kube_rest_request_set_param(r, "fieldSelector", o->field_selector);
-    if (o->resource_version)
-        kube_rest_request_set_param(r, "resourceVersion", o->resource_version);
-    if (o->resource_version_match && *o->resource_version_match)
-        kube_rest_request_set_param(r, "resourceVersionMatch", o->resource_version_match);
-    if (o->limit > 0)
-        add_int_param(r, "limit", o->limit);
-    if (o->continue_token && *o->continue_token)
-        kube_rest_request_set_param(r, "continue", o->continue_token);
-    if (o->timeout_seconds > 0) {
-        add_int_param(r, "timeoutSeconds", o->timeout_seconds);
-        /* client-go: a list with TimeoutSeconds also gets a client deadline */
-        if (!watch)
-            kube_rest_request_set_timeout(r, o->timeout_seconds * 1000);
-    }
-    if (o->allow_watch_bookmarks)
-        kube_rest_request_set_param(r, "allowWatchBookmarks", "true");
-    if (o->send_initial_events)
-        kube_rest_request_set_param(r, "sendInitialEvents", "true");
-    return 0;
-}
-
-static int write_params(kube_rest_request *r, const kube_write_options *o, int patch)
-{
-    if (!o)
-        return 0;
-    if (o->version == 0 || o->version > KUBE_WRITE_OPTIONS_VERSION)
-        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
-                               "kube_write_options version %u not supported", o->version);
-    if (o->dry_run)
-        kube_rest_request_set_param(r, "dryRun", "All");
-    if (o->field_manager && *o->field_manager)
-        kube_rest_request_set_param(r, "fieldManager", o->field_manager);
-    if (o->field_validation && *o->field_validation)
-        kube_rest_request_set_param(r, "fieldValidation", o->field_validation);
-    if (patch && o->force)
-        kube_rest_request_set_param(r, "force", "true");
-    return 0;
+    kube__res res = { t->group, t->version, t->resource, t->namespaced ? 1 : 0 };
+    return kube__res_request(r, cs->rest, &res, verb, ns, name, sub);
 }
 
 /* Run r and decode the body as `type` into *out (when out and type). */
@@ -226,7 +159,7 @@ int kube_typed_list(void **out, kube_clientset *cs, const kube_type *t, const ch
         *out = NULL;
     if ((error = check(cs, t)) < 0 || (error = new_request(&r, cs, t, "GET", ns, NULL, NULL)) < 0)
         return error;
-    if ((error = list_params(r, opts, 0)) == 0)
+    if ((error = kube__res_list_params(r, opts, 0)) == 0)
         error = run(out, r, t->list);
     kube_rest_request_free(r);
     return error;
@@ -235,68 +168,20 @@ int kube_typed_list(void **out, kube_clientset *cs, const kube_type *t, const ch
 int kube_typed_list_all(void **out, kube_clientset *cs, const kube_type *t, const char *ns,
                         const kube_list_options *opts)
 {
-    kube_list_options o = KUBE_LIST_OPTIONS_INIT;
-    cJSON *all = NULL, *items = NULL;
-    char *cont = NULL;
-    int error = 0;
+    kube__res res;
+    cJSON *all = NULL;
+    int error;
 
     if (out)
         *out = NULL;
     if ((error = check(cs, t)) < 0)
         return error;
-    if (opts)
-        o = *opts;
-    o.version = KUBE_LIST_OPTIONS_VERSION;
-    if (o.limit <= 0)
-        o.limit = 500;
-    for (;;) {
-        kube_rest_request *r = NULL;
-        kube_rest_result *res = NULL;
-        const cJSON *page;
-        cJSON *page_items, *md, *c;
-        o.continue_token = cont;
-        if ((error = new_request(&r, cs, t, "GET", ns, NULL, NULL)) < 0 ||
-            (error = list_params(r, &o, 0)) < 0 || (error = kube_rest_request_do(&res, r)) < 0 ||
-            (error = kube_rest_result_json(&page, res)) < 0) {
-            kube_rest_result_free(res);
-            kube_rest_request_free(r);
-            break;
-        }
-        kube_rest_request_free(r);
-        if (!all) {
-            all = cJSON_Duplicate(page, 1);
-            items = all ? cJSON_GetObjectItemCaseSensitive(all, "items") : NULL;
-            if (all && !items)
-                items = cJSON_AddArrayToObject(all, "items");
-        } else {
-            page_items = cJSON_GetObjectItemCaseSensitive(page, "items");
-            cJSON_ArrayForEach(c, page_items) {
-                cJSON *dup = cJSON_Duplicate(c, 1);
-                if (!dup || !cJSON_AddItemToArray(items, dup)) {
-                    cJSON_Delete(dup);
-                    error = kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
-                    break;
-                }
-            }
-        }
-        if (!all || !items)
-            error = kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
-        md = cJSON_GetObjectItemCaseSensitive((cJSON *)page, "metadata");
-        c = cJSON_GetObjectItemCaseSensitive(md, "continue");
-        kube__free(cont);
-        cont = cJSON_IsString(c) && *c->valuestring ? kube__strdup(c->valuestring) : NULL;
-        kube_rest_result_free(res);
-        if (error < 0 || !cont)
-            break;
-    }
-    if (error == 0 && all) {
-        cJSON *md = cJSON_GetObjectItemCaseSensitive(all, "metadata");
-        cJSON_DeleteItemFromObjectCaseSensitive(md, "continue");
-        cJSON_DeleteItemFromObjectCaseSensitive(md, "remainingItemCount");
-        if (out)
-            error = kube_api_decode_json(out, t->list, all, NULL);
-    }
-    kube__free(cont);
+    res.group = t->group;
+    res.version = t->version;
+    res.resource = t->resource;
+    res.namespaced = t->namespaced ? 1 : 0;
+    if ((error = kube__res_list_all(&all, cs->rest, &res, ns, opts)) == 0 && out)
+        error = kube_api_decode_json(out, t->list, all, NULL);
     cJSON_Delete(all);
     return error;
 }
@@ -325,7 +210,7 @@ static int write_obj(void **out, kube_clientset *cs, const kube_type *t, const c
     if ((error = body_of(&body, t, t->object, obj, t->kind)) < 0)
         return error;
     if ((error = new_request(&r, cs, t, verb, ns_for(t, ns, obj), name, sub)) == 0 &&
-        (error = write_params(r, opts, 0)) == 0 &&
+        (error = kube__res_write_params(r, opts, 0)) == 0 &&
         (error = kube_rest_request_set_body(r, body, strlen(body), "application/json")) == 0)
         error = run(out, r, t->object);
     kube_rest_request_free(r);
@@ -365,7 +250,7 @@ int kube_typed_patch(void **out, kube_clientset *cs, const kube_type *t, const c
     if ((error = check(cs, t)) < 0 ||
         (error = new_request(&r, cs, t, "PATCH", ns, name, subresource)) < 0)
         return error;
-    if ((error = write_params(r, opts, type == KUBE_PATCH_APPLY)) == 0 &&
+    if ((error = kube__res_write_params(r, opts, type == KUBE_PATCH_APPLY)) == 0 &&
         (error = kube_rest_request_set_patch(r, type, data, len)) == 0)
         error = run(out, r, t->object);
     kube_rest_request_free(r);
@@ -383,66 +268,20 @@ int kube_typed_apply(void **out, kube_clientset *cs, const kube_type *t, const c
         *out = NULL;
     if ((error = check(cs, t)) < 0)
         return error;
-    if (!opts || !opts->field_manager || !*opts->field_manager)
-        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
-                               "apply requires a field manager (kube_write_options.field_manager)");
     if (!obj)
         return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "object is NULL");
     {
         kube__meta_view v;
         kube__api_meta(&v, t->object, obj);
         name = v.name;
-        if (!name || !*name)
-            return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
-                                   "obj.metadata.name must be provided to apply");
-        if (v.managed_fields_count > 0)
-            return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
-                                   "apply configuration must not carry metadata.managedFields");
+        if ((error = kube__res_apply_check(opts, name, v.managed_fields_count)) < 0)
+            return error;
     }
     if ((error = body_of(&body, t, t->object, obj, t->kind)) < 0)
         return error;
     error = kube_typed_patch(out, cs, t, ns_for(t, ns, obj), name, KUBE_PATCH_APPLY, body,
                              strlen(body), subresource, opts);
     cJSON_free(body);
-    return error;
-}
-
-static int delete_body(kube_rest_request *r, const kube_delete_options *o)
-{
-    cJSON *j;
-    char *s;
-    int error;
-    if (!o)
-        return 0;
-    if (o->version == 0 || o->version > KUBE_DELETE_OPTIONS_VERSION)
-        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
-                               "kube_delete_options version %u not supported", o->version);
-    j = cJSON_CreateObject();
-    if (!j)
-        return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
-    cJSON_AddStringToObject(j, "kind", "DeleteOptions");
-    cJSON_AddStringToObject(j, "apiVersion", "v1");
-    if (o->has_grace_period)
-        cJSON_AddNumberToObject(j, "gracePeriodSeconds", (double)o->grace_period_seconds);
-    if (o->propagation_policy)
-        cJSON_AddStringToObject(j, "propagationPolicy", o->propagation_policy);
-    if (o->precondition_uid || o->precondition_resource_version) {
-        cJSON *p = cJSON_AddObjectToObject(j, "preconditions");
-        if (o->precondition_uid)
-            cJSON_AddStringToObject(p, "uid", o->precondition_uid);
-        if (o->precondition_resource_version)
-            cJSON_AddStringToObject(p, "resourceVersion", o->precondition_resource_version);
-    }
-    if (o->dry_run) {
-        cJSON *a = cJSON_AddArrayToObject(j, "dryRun");
-        cJSON_AddItemToArray(a, cJSON_CreateString("All"));
-    }
-    s = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    if (!s)
-        return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
-    error = kube_rest_request_set_body(r, s, strlen(s), "application/json");
-    cJSON_free(s);
     return error;
 }
 
@@ -454,7 +293,7 @@ int kube_typed_delete(kube_clientset *cs, const kube_type *t, const char *ns,
     if ((error = check(cs, t)) < 0 ||
         (error = new_request(&r, cs, t, "DELETE", ns, name, NULL)) < 0)
         return error;
-    if ((error = delete_body(r, opts)) == 0)
+    if ((error = kube__res_delete_body(r, opts)) == 0)
         error = run(NULL, r, NULL);
     kube_rest_request_free(r);
     return error;
@@ -469,7 +308,7 @@ int kube_typed_delete_collection(kube_clientset *cs, const kube_type *t, const c
     if ((error = check(cs, t)) < 0 ||
         (error = new_request(&r, cs, t, "DELETE", ns, NULL, NULL)) < 0)
         return error;
-    if ((error = list_params(r, list_opts, 0)) == 0 && (error = delete_body(r, opts)) == 0)
+    if ((error = kube__res_list_params(r, list_opts, 0)) == 0 && (error = kube__res_delete_body(r, opts)) == 0)
         error = run(NULL, r, NULL);
     kube_rest_request_free(r);
     return error;
@@ -484,7 +323,7 @@ int kube_typed_watch(kube_watch **out, kube_clientset *cs, const kube_type *t, c
         *out = NULL;
     if ((error = check(cs, t)) < 0 || (error = new_request(&r, cs, t, "GET", ns, NULL, NULL)) < 0)
         return error;
-    if ((error = list_params(r, opts, 1)) == 0)
+    if ((error = kube__res_list_params(r, opts, 1)) == 0)
         error = kube_rest_request_watch(out, r);
     kube_rest_request_free(r);
     return error;
@@ -522,7 +361,7 @@ int kube_typed_write_sub(void **out, kube_clientset *cs, const kube_type *t, con
     if ((error = kube_api_encode(&json, &len, body_type, body)) < 0)
         return error;
     if ((error = new_request(&r, cs, t, verb, ns, name, sub)) == 0 &&
-        (error = write_params(r, opts, 0)) == 0 &&
+        (error = kube__res_write_params(r, opts, 0)) == 0 &&
         (error = kube_rest_request_set_body(r, json, len, "application/json")) == 0)
         error = run(out, r, result_type);
     kube_rest_request_free(r);
