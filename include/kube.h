@@ -16,5 +16,7 @@
 #include "kube/scheme.h"
 #include "kube/object.h"
 #include "kube/clientset.h"
+#include "kube/dynamic.h"
+#include "kube/discovery.h"
 
 #endif /* KUBE_H */

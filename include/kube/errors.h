@@ -41,7 +41,8 @@ typedef enum kube_error_code {
     KUBE_EAUTH = -23,           /**< credential plugin or provider failed */
     KUBE_ETOOLARGE = -24,       /**< response or watch frame over its cap */
     KUBE_EMETHOD = -25,         /**< reason MethodNotAllowed, else HTTP 405 */
-    KUBE_EUNSUPPORTED = -26     /**< NotAcceptable / UnsupportedMediaType (406/415) */
+    KUBE_EUNSUPPORTED = -26,    /**< NotAcceptable / UnsupportedMediaType (406/415) */
+    KUBE_ENOMATCH = -27         /**< no resource or kind matches (RESTMapper, discovery) */
 } kube_error_code;
 
 /** Where an error came from (kube_error.klass). */

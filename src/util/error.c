@@ -85,6 +85,7 @@ static const char *const code_text[] = {
     "too large",
     "method not allowed",
     "unsupported media type or not acceptable",
+    "no resource matches",
 };
 
 const char *kube_strerror(int code)
