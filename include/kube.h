@@ -18,5 +18,7 @@
 #include "kube/clientset.h"
 #include "kube/dynamic.h"
 #include "kube/discovery.h"
+#include "kube/unstructured.h"
+#include "kube/scale.h"
 
 #endif /* KUBE_H */

@@ -17,6 +17,7 @@
 
 #include "kube/discovery.h"
 #include "kube/dynamic.h"
+#include "kube/scale.h"
 #include "kube/errors.h"
 #include "kube/testing.h"
 
@@ -437,6 +438,88 @@ static void test_discovery_and_mapper(void **state)
     kube_discovery_free(d);
 }
 
+static void test_scale(void **state)
+{
+    fixture *f = *state;
+    kube_discovery *d = NULL;
+    kube_scale_client *sc = NULL;
+    kube_autoscalingv1_scale *s = NULL, *s2 = NULL;
+    kube_object *o = NULL;
+    cJSON *dep, *crd, *w;
+    const kube_gvr deploy = { "apps", "v1", "deployments" };
+    const char *json_patch = "[{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":4}]";
+
+    assert_int_equal(kube_discovery_new(&d, f->rest, NULL), 0);
+    assert_int_equal(kube_scale_client_new(&sc, f->rest, d), 0);
+    dep = parse("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\","
+                "\"namespace\":\"default\"},\"spec\":{\"replicas\":1,\"selector\":{\"matchLabels\":"
+                "{\"app\":\"web\"}},\"template\":{\"metadata\":{\"labels\":{\"app\":\"web\"}},"
+                "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"nginx\"}]}}}}");
+    assert_int_equal(kube_dynamic_create(NULL, f->dc, &deploy, NULL, dep, NULL, NULL), 0);
+    cJSON_Delete(dep);
+
+    assert_int_equal(kube_scale_get(&s, sc, "apps", "deployments", "default", "web"), 0);
+    assert_int_equal(s->spec->replicas, 1);
+    assert_string_equal(s->metadata->name, "web");
+    /* update through the Scale object */
+    s->spec->replicas = 3;
+    assert_int_equal(kube_scale_update(&s2, sc, "apps", "deployments", "default", s, NULL), 0);
+    assert_int_equal(s2->spec->replicas, 3);
+    kube_api_free(s2);
+    s2 = NULL;
+    /* the stale Scale (old resourceVersion) conflicts */
+    s->spec->replicas = 5;
+    assert_int_equal(kube_scale_update(&s2, sc, "apps", "deployments", "default", s, NULL),
+                     KUBE_ECONFLICT);
+    kube_api_free(s);
+    s = NULL;
+    assert_int_equal(kube_dynamic_get(&o, f->dc, &deploy, "default", "web", NULL, NULL), 0);
+    assert_true(cJSON_GetObjectItem(cJSON_GetObjectItem(kube_object_json(o), "spec"), "replicas")->valueint == 3);
+    kube_object_unref(o);
+    /* patch by explicit GVR, and set_replicas */
+    assert_int_equal(kube_scale_patch(&s, sc, &deploy, "default", "web", KUBE_PATCH_JSON, json_patch,
+                                      strlen(json_patch), NULL), 0);
+    assert_int_equal(s->spec->replicas, 4);
+    kube_api_free(s);
+    s = NULL;
+    assert_int_equal(kube_scale_set_replicas(&s, sc, "apps", "deployments", "default", "web", 0), 0);
+    assert_int_equal(s->spec->has_replicas ? s->spec->replicas : 0, 0);
+    kube_api_free(s);
+    s = NULL;
+    assert_int_equal(kube_scale_set_replicas(&s, sc, "apps", "deployments", "default", "web", -1),
+                     KUBE_EINVAL);
+
+    /* no scale subresource; unknown resource; missing object */
+    assert_int_equal(kube_scale_get(&s, sc, "", "configmaps", "default", "x"), KUBE_ENOMATCH);
+    assert_non_null(strstr(kube_error_last()->message, "no scale subresource"));
+    assert_int_equal(kube_scale_get(&s, sc, "apps", "nothings", "default", "x"), KUBE_ENOMATCH);
+    assert_int_equal(kube_scale_get(&s, sc, "apps", "deployments", "default", "absent"), KUBE_ENOTFOUND);
+    assert_null(s);
+
+    /* a custom resource with a scale subresource, installed after the
+     * first discovery (the scale client refreshes once) */
+    crd = parse(crd_json);
+    assert_int_equal(kube_dynamic_create(NULL, f->dc, &CRD, NULL, crd, NULL, NULL), 0);
+    cJSON_Delete(crd);
+    w = parse("{\"apiVersion\":\"example.com/v1\",\"kind\":\"Widget\",\"metadata\":{\"name\":\"w\","
+              "\"namespace\":\"default\"},\"spec\":{\"replicas\":2}}");
+    assert_int_equal(kube_dynamic_create(NULL, f->dc, &WIDGETS, NULL, w, NULL, NULL), 0);
+    cJSON_Delete(w);
+    assert_int_equal(kube_scale_get(&s, sc, "example.com", "widgets", "default", "w"), 0);
+    assert_int_equal(s->spec->replicas, 2);
+    kube_api_free(s);
+    s = NULL;
+    assert_int_equal(kube_scale_set_replicas(&s, sc, "example.com", "widgets", "default", "w", 7), 0);
+    assert_int_equal(s->spec->replicas, 7);
+    kube_api_free(s);
+    assert_int_equal(kube_dynamic_get(&o, f->dc, &WIDGETS, "default", "w", NULL, NULL), 0);
+    assert_true(cJSON_GetObjectItem(cJSON_GetObjectItem(kube_object_json(o), "spec"), "replicas")->valueint == 7);
+    kube_object_unref(o);
+
+    kube_scale_client_free(sc);
+    kube_discovery_free(d);
+}
+
 static void test_bad_arguments(void **state)
 {
     fixture *f = *state;
@@ -486,6 +569,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_patches_and_apply, setup, teardown),
         cmocka_unit_test_setup_teardown(test_watch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_discovery_and_mapper, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scale, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
