@@ -196,8 +196,5 @@ void kube__fake_watch_faults_locked(kube_fake_server *s, const char *resource,
                                     kube__fwatch_faults *out);
 void kube__fake_streams_apply_fault_locked(kube_fake_server *s, kube__ffault *f);
 
-/* YAML (multi-document) to JSON values: *out is a new cJSON array of the
- * documents (empty documents skipped). KUBE_EPARSE with line on errors. */
-int kube__fake_yaml_to_json(cJSON **out, const char *data, size_t len, const char *name);
 
 #endif

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "dynamic/manifest.h"
 #include "testing/internal.h"
 #include "api/patch.h"
 
@@ -728,7 +729,7 @@ static int parse_body(kube__fctx *c, cJSON **out)
     }
     if (ct && (!strncmp(ct, "application/yaml", 16) || !strncmp(ct, "application/apply-patch+yaml", 28))) {
         cJSON *docs = NULL;
-        rc = kube__fake_yaml_to_json(&docs, c->req->body, c->req->body_len, "body");
+        rc = kube__yaml_docs_to_json(&docs, NULL, c->req->body, c->req->body_len, "body");
         if (rc == KUBE_ENOMEM)
             return rc;
         if (rc == 0 && cJSON_GetArraySize(docs) >= 1)
@@ -2687,7 +2688,7 @@ static int do_patch(kube__fctx *c, int dry)
                                      "Required value: is required for apply patch");
         }
         force = kube__fake_bool(f);
-        rc = kube__fake_yaml_to_json(&docs, patch, plen, "apply");
+        rc = kube__yaml_docs_to_json(&docs, NULL, patch, plen, "apply");
         if (rc == KUBE_ENOMEM)
             return rc;
         a = rc == 0 ? cJSON_GetArrayItem(docs, 0) : NULL;
