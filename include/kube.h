@@ -20,5 +20,6 @@
 #include "kube/discovery.h"
 #include "kube/unstructured.h"
 #include "kube/scale.h"
+#include "kube/apply.h"
 
 #endif /* KUBE_H */

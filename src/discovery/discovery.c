@@ -329,7 +329,7 @@ static int build_groups(kube_discovery_snapshot *s, const cJSON *items, kube__st
             kube_api_group_version *gv = (kube_api_group_version *)&g->versions[g->version_count];
             const cJSON *res = cJSON_GetObjectItemCaseSensitive(v, "resources"), *jr;
             const char *ver = jstr(v, "version"), *fresh = jstr(v, "freshness");
-            kube_api_resource *ra;
+            kube_api_resource *ra = NULL;
             size_t nr = 0;
             if (!ver || !*ver)
                 return kube__error_set(KUBE_EPARSE, KUBE_ERROR_CLASS_JSON,

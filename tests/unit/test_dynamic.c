@@ -18,6 +18,7 @@
 #include "kube/discovery.h"
 #include "kube/dynamic.h"
 #include "kube/scale.h"
+#include "kube/apply.h"
 #include "kube/errors.h"
 #include "kube/testing.h"
 
@@ -520,6 +521,157 @@ static void test_scale(void **state)
     kube_discovery_free(d);
 }
 
+static const char *manifest_yaml =
+    "# a namespace, a CRD and one of its objects, a ConfigMap and a Deployment\n"
+    "apiVersion: v1\n"
+    "kind: Namespace\n"
+    "metadata:\n"
+    "  name: shop\n"
+    "---\n"
+    "apiVersion: apiextensions.k8s.io/v1\n"
+    "kind: CustomResourceDefinition\n"
+    "metadata:\n"
+    "  name: gadgets.example.com\n"
+    "spec:\n"
+    "  group: example.com\n"
+    "  scope: Namespaced\n"
+    "  names: {plural: gadgets, singular: gadget, kind: Gadget}\n"
+    "  versions:\n"
+    "  - name: v1\n"
+    "    served: true\n"
+    "    storage: true\n"
+    "    schema:\n"
+    "      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}\n"
+    "---\n"
+    "apiVersion: example.com/v1\n"
+    "kind: Gadget\n"
+    "metadata: {name: g1, namespace: shop}\n"
+    "spec: {size: 3}\n"
+    "---\n"
+    "apiVersion: v1\n"
+    "kind: List\n"
+    "items:\n"
+    "- apiVersion: v1\n"
+    "  kind: ConfigMap\n"
+    "  metadata: {name: settings, namespace: shop}\n"
+    "  data: {mode: fast}\n"
+    "- apiVersion: apps/v1\n"
+    "  kind: Deployment\n"
+    "  metadata: {name: web}\n"
+    "  spec:\n"
+    "    replicas: 2\n"
+    "    selector: {matchLabels: {app: web}}\n"
+    "    template:\n"
+    "      metadata: {labels: {app: web}}\n"
+    "      spec: {containers: [{name: c, image: nginx}]}\n";
+
+static void test_apply_manifest(void **state)
+{
+    fixture *f = *state;
+    kube_discovery *d = NULL;
+    kube_rest_mapper *m = NULL;
+    kube_manifest *mf = NULL;
+    kube_apply_options ao = KUBE_APPLY_OPTIONS_INIT;
+    kube_apply_result r;
+    size_t i, doc, line;
+    char *edited;
+    const char *p;
+
+    assert_int_equal(kube_discovery_new(&d, f->rest, NULL), 0);
+    assert_int_equal(kube_rest_mapper_new(&m, d), 0);
+    assert_int_equal(kube_manifest_parse(&mf, manifest_yaml, strlen(manifest_yaml), "app.yaml"), 0);
+    assert_int_equal(kube_manifest_count(mf), 5);
+    assert_non_null(kube_manifest_object(mf, 4, &doc, &line));
+    assert_int_equal(doc, 4);
+    assert_int_equal(line, 27);
+    assert_null(kube_manifest_object(mf, 5, NULL, NULL));
+
+    /* no field manager: nothing applied */
+    assert_int_equal(kube_apply_manifest(&r, f->dc, m, mf, &ao), KUBE_EINVAL);
+    assert_int_equal(r.count, 0);
+    ao.field_manager = "test-apply";
+    ao.default_namespace = "shop";
+    /* first apply: everything is created (the Gadget after its CRD) */
+    assert_int_equal(kube_apply_manifest(&r, f->dc, m, mf, &ao), 0);
+    assert_int_equal(r.count, 5);
+    assert_int_equal(r.failed, 0);
+    for (i = 0; i < r.count; i++)
+        assert_int_equal(r.items[i].outcome, KUBE_APPLY_CREATED);
+    assert_string_equal(r.items[2].resource, "gadgets");
+    assert_string_equal(r.items[4].resource, "deployments");
+    assert_string_equal(r.items[4].namespace_, "shop"); /* defaulted */
+    assert_string_equal(r.items[0].namespace_, "");     /* cluster-scoped */
+    assert_string_equal(kube_object_name(r.items[4].object), "web");
+    kube_apply_result_dispose(&r);
+    /* the same manifest again: nothing changes */
+    assert_int_equal(kube_apply_manifest(&r, f->dc, m, mf, &ao), 0);
+    for (i = 0; i < r.count; i++)
+        assert_int_equal(r.items[i].outcome, KUBE_APPLY_UNCHANGED);
+    kube_apply_result_dispose(&r);
+    kube_manifest_free(mf);
+
+    /* one field changed: that object is configured, the others unchanged */
+    edited = strdup(manifest_yaml);
+    assert_non_null(p = strstr(edited, "mode: fast"));
+    memcpy((char *)p, "mode: slow", 10);
+    assert_int_equal(kube_manifest_parse(&mf, edited, strlen(edited), "app.yaml"), 0);
+    assert_int_equal(kube_apply_manifest(&r, f->dc, m, mf, &ao), 0);
+    assert_int_equal(r.items[3].outcome, KUBE_APPLY_CONFIGURED);
+    assert_int_equal(r.items[4].outcome, KUBE_APPLY_UNCHANGED);
+    kube_apply_result_dispose(&r);
+    /* another manager changing that field: a conflict naming field and
+     * manager; the other objects are still applied and reported */
+    memcpy((char *)p, "mode: safe", 10);
+    kube_manifest_free(mf);
+    assert_int_equal(kube_manifest_parse(&mf, edited, strlen(edited), "app.yaml"), 0);
+    ao.field_manager = "intruder";
+    assert_int_equal(kube_apply_manifest(&r, f->dc, m, mf, &ao), KUBE_ECONFLICT);
+    assert_int_equal(r.failed, 1);
+    assert_int_equal(r.items[3].outcome, KUBE_APPLY_FAILED);
+    assert_int_equal(r.items[3].error_code, KUBE_ECONFLICT);
+    assert_non_null(strstr(r.items[3].message, "test-apply"));
+    assert_non_null(strstr(r.items[3].message, "data.mode"));
+    /* the same values under a second manager: co-owned, so managedFields change */
+    assert_int_equal(r.items[4].outcome, KUBE_APPLY_CONFIGURED);
+    assert_non_null(strstr(kube_error_last()->message, "document 4"));
+    kube_apply_result_dispose(&r);
+    ao.force = 1;
+    assert_int_equal(kube_apply_manifest(&r, f->dc, m, mf, &ao), 0);
+    assert_int_equal(r.items[3].outcome, KUBE_APPLY_CONFIGURED);
+    kube_apply_result_dispose(&r);
+    kube_manifest_free(mf);
+    free(edited);
+
+    /* an unknown kind fails alone */
+    {
+        const char *y = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n---\n"
+                        "apiVersion: example.com/v1\nkind: Nothing\nmetadata: {name: x}\n";
+        assert_int_equal(kube_manifest_parse(&mf, y, strlen(y), "two.yaml"), 0);
+        assert_int_equal(kube_apply_manifest(&r, f->dc, m, mf, &ao), KUBE_ENOMATCH);
+        assert_int_equal(r.items[0].outcome, KUBE_APPLY_CREATED);
+        assert_int_equal(r.items[1].outcome, KUBE_APPLY_FAILED);
+        assert_non_null(strstr(r.items[1].message, "Nothing"));
+        kube_apply_result_dispose(&r);
+        kube_manifest_free(mf);
+    }
+    /* YAML errors name file, line, column and document; non-objects refused */
+    {
+        const char *bad = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n"
+                          "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [b\n";
+        const char *scalar = "apiVersion: v1\n---\njust a string\n";
+        assert_int_equal(kube_manifest_parse(&mf, bad, strlen(bad), "bad.yaml"), KUBE_EPARSE);
+        assert_null(mf);
+        assert_non_null(strstr(kube_error_last()->message, "bad.yaml:"));
+        assert_non_null(strstr(kube_error_last()->message, "document 2"));
+        assert_int_equal(kube_manifest_parse(&mf, scalar, strlen(scalar), "s.yaml"), KUBE_EPARSE);
+        assert_non_null(strstr(kube_error_last()->message, "not an object"));
+        assert_int_equal(kube_manifest_load_file(&mf, "/nonexistent/x.yaml"), KUBE_ENOTFOUND);
+        assert_non_null(strstr(kube_error_last()->message, "/nonexistent/x.yaml"));
+    }
+    kube_rest_mapper_free(m);
+    kube_discovery_free(d);
+}
+
 static void test_bad_arguments(void **state)
 {
     fixture *f = *state;
@@ -570,6 +722,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_watch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_discovery_and_mapper, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scale, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_apply_manifest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
