@@ -20,7 +20,7 @@ set_tests_properties(test_fake_kubectl PROPERTIES LABELS integration TIMEOUT 300
 # real control plane provides (RBAC users, etcd compaction, HTTP/2) skip
 # themselves; test_e2e_clientset is not run here yet (see
 # docs/fake-apiserver-fidelity.md for its two remaining differences).
-if(TARGET test_e2e AND TARGET test_e2e_informer)
+if(TARGET test_e2e AND TARGET test_e2e_informer AND TARGET test_e2e_dynamic)
   add_test(NAME fidelity_e2e_vs_fake
     COMMAND sh -c [=[
 set -eu
@@ -35,6 +35,8 @@ done
 export KUBE_E2E_KUBECONFIG="$d/kubeconfig"
 "$2"
 "$3"
-]=] sh $<TARGET_FILE:kube-fake-apiserver> $<TARGET_FILE:test_e2e> $<TARGET_FILE:test_e2e_informer>)
+"$4"
+]=] sh $<TARGET_FILE:kube-fake-apiserver> $<TARGET_FILE:test_e2e> $<TARGET_FILE:test_e2e_informer>
+       $<TARGET_FILE:test_e2e_dynamic>)
   set_tests_properties(fidelity_e2e_vs_fake PROPERTIES LABELS integration TIMEOUT 300)
 endif()
