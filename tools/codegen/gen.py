@@ -16,6 +16,10 @@ the repository) and writes, under REPO_ROOT (default: this repository):
   include/kube/clientset/<gv>.h  scheme entries and typed clientset wrappers
   include/kube/clientset/all.h   umbrella of the above
   src/clientset/gen/<gv>.c       the wrappers (one call of a kube_typed_* verb)
+  include/kube/listers/<gv>.h    typed informers and listers (factory informer,
+                                 type-checked lister get/list, typed view)
+  include/kube/listers/all.h     umbrella of the above
+  src/listers/gen/<gv>.c         their bodies (over src/listers/typed.c)
 
 The output depends only on the input documents (sorted, stable). --check
 regenerates into a temporary folder and exits 1 listing the files that differ
@@ -1006,6 +1010,100 @@ def emit_clientset(m, gv, resources, files):
     return count
 
 
+def emit_listers(m, gv, resources, files):
+    """Typed informers and listers (client-go informers/<group>/<version> and
+    listers/<group>/<version>): thin, type-checked wrappers over the shared
+    informer factory and the generic lister, for resources that can be
+    listed and watched."""
+    rs = [r for r in resources if "list" in m.wrappers(r) and "watch" in m.wrappers(r)]
+    if not rs:
+        return 0
+    rel = "include/kube/listers/%s.h" % gv
+    guard = header_guard(rel)
+    g, v = rs[0].group, rs[0].version
+    L = ["/**",
+         " * @file kube/listers/%s.h" % gv,
+         " * @brief Typed informers and listers of %s: the factory's informer of" % gv_title(g, v),
+         " *        each resource, type-checked lister calls, and the typed view of a",
+         " *        cached object.",
+         " *",
+         " * " + MARKER,
+         " */",
+         "#ifndef " + guard,
+         "#define " + guard,
+         "",
+         '#include "kube/cache/lister.h"',
+         '#include "kube/clientset/%s.h"' % gv,
+         "",
+         "KUBE_BEGIN_DECL",
+         ""]
+    src = ["/*",
+           " * Typed informers and listers of %s." % gv_title(g, v),
+           " *",
+           " * " + MARKER,
+           " */",
+           '#include "common.h"',
+           "",
+           '#include "kube/listers/%s.h"' % gv,
+           '#include "listers/typed.h"',
+           ""]
+    count = 0
+    for r in rs:
+        T = r.obj.cname
+        pre = r.fn("informer")[:-len("informer")]
+        ns_one = [("const char *", "ns", "namespace.", False)] if r.namespaced else []
+        ns_all = [("const char *", "ns", "namespace, or NULL for all namespaces.", False)] \
+            if r.namespaced else []
+        nsarg = "ns" if r.namespaced else "NULL"
+        inf = ("kube_informer *", "inf", "an informer of %s (borrowed)." % r.plural, False)
+        specs = [
+            (pre + "informer", "int",
+             [("kube_informer **", "out", "the informer (borrowed from f).", True),
+              ("kube_informer_factory *", "f", "the factory.", False)],
+             "The factory's shared informer of %s (client-go's Informer())." % r.plural,
+             "0, KUBE_ESHUTDOWN, KUBE_EINVAL or KUBE_ENOMEM, as kube_informer_factory_informer().",
+             "kube_informer_factory_informer(out, f, &%s)" % r.sym),
+            (pre + "lister_get", "int",
+             [("kube_object **", "out", "a new reference (kube_object_unref()); NULL when absent.", True),
+              inf] + ns_one + [("const char *", "name", "object name.", False)],
+             "Get a cached %s by name (view it with %sof())." % (r.kind, pre),
+             "0; KUBE_ENOTFOUND (a NotFound Status naming %s); KUBE_EINVAL when inf is not an informer of %s." % (r.plural, r.plural),
+             'kube__lister_typed_get(out, inf, &%s, %s, name)' % (r.sym, nsarg)),
+            (pre + "lister_list", "int",
+             [("kube_object_array *", "out", "new references (kube_object_array_dispose()).", True),
+              inf] + ns_all + [("const kube_label_selector *", "sel", "a selector, or NULL for all.", False)],
+             "List cached %s matching a selector." % r.plural,
+             "0, KUBE_ENOMEM, or KUBE_EINVAL when inf is not an informer of %s." % r.plural,
+             'kube__lister_typed_list(out, inf, &%s, %s, sel)' % (r.sym, nsarg)),
+            (pre + "of", "const %s *" % T,
+             [("const kube_object *", "o", "a cached object (borrowed).", False)],
+             "The typed %s inside a cached object (borrowed from o: valid while o is)." % r.kind,
+             "the %s, or NULL when o is not a typed %s." % (r.kind, r.kind),
+             '(const %s *)kube__lister_typed_of(o, &%s)' % (T, r.sym)),
+        ]
+        L.append("/* ---- %s ---- */" % r.plural)
+        L.append("")
+        for fn, ret, params, summary, retdoc, call in specs:
+            pdocs = [(p_[1], p_[2], p_[3]) for p_ in params]
+            L += doc_block(summary, pdocs, retdoc,
+                           ["@ownership borrowed from o."] if fn.endswith("_of") else None)
+            decls = [decl(p_[0], p_[1]) for p_ in params]
+            L += proto(ret, fn, decls)
+            L.append("")
+            count += 1
+            sig = proto(ret, fn, decls)
+            sig[0] = sig[0].replace("KUBE_EXTERN(%s) " % ret, ret + " ", 1)
+            shift = len("KUBE_EXTERN(%s) " % ret) - len(ret + " ")
+            sig = [sig[0]] + [x[shift:] if x.startswith(" " * shift) else x for x in sig[1:]]
+            sig[-1] = sig[-1][:-1]
+            src += sig
+            src += ["{", "    return %s;" % call, "}", ""]
+    L += ["KUBE_END_DECL", "", "#endif /* %s */" % guard]
+    write_lines(files, rel, L)
+    write_lines(files, "src/listers/gen/%s.c" % gv, src)
+    return count
+
+
 def emit_scheme(m, files):
     rs = sorted(m.resources, key=lambda r: (r.group.encode(), r.version.encode(), r.plural.encode()))
     L = ["/*",
@@ -1065,6 +1163,7 @@ def generate(docdir):
     nfn = 0
     for gv in sorted(by_gv):
         nfn += emit_clientset(m, gv, by_gv[gv], files)
+        nfn += emit_listers(m, gv, by_gv[gv], files)
     write_lines(files, "include/kube/api/all.h", [
         "/**", " * @file kube/api/all.h",
         " * @brief Umbrella header of every generated API type (not included by kube.h).",
@@ -1080,6 +1179,14 @@ def generate(docdir):
         '#include "kube/clientset.h"', '#include "kube/api/all.h"'] +
         ['#include "kube/clientset/%s.h"' % gv for gv in sorted(by_gv)] +
         ["", "#endif /* KUBE_CLIENTSET_ALL_H */"])
+    lister_gvs = sorted(gv for gv in by_gv if "src/listers/gen/%s.c" % gv in files)
+    write_lines(files, "include/kube/listers/all.h", [
+        "/**", " * @file kube/listers/all.h",
+        " * @brief Umbrella header of every typed informer and lister (not included by kube.h).",
+        " *", " * " + MARKER, " */",
+        "#ifndef KUBE_LISTERS_ALL_H", "#define KUBE_LISTERS_ALL_H", ""] +
+        ['#include "kube/listers/%s.h"' % gv for gv in lister_gvs] +
+        ["", "#endif /* KUBE_LISTERS_ALL_H */"])
     emit_scheme(m, files)
     stats = {"types": len(m.types), "resources": len(m.resources), "functions": nfn,
              "files": len(files), "lines": sum(t.count("\n") for t in files.values()),
@@ -1087,7 +1194,8 @@ def generate(docdir):
     return files, stats
 
 
-GEN_DIRS = ["include/kube/api", "include/kube/clientset", "src/api/gen", "src/clientset/gen"]
+GEN_DIRS = ["include/kube/api", "include/kube/clientset", "include/kube/listers", "src/api/gen",
+            "src/clientset/gen", "src/listers/gen"]
 
 
 def existing_generated(root):
