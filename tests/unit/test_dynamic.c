@@ -34,20 +34,29 @@ static const kube_gvr NS = { "", "v1", "namespaces" };
 static const kube_gvr CRD = { "apiextensions.k8s.io", "v1", "customresourcedefinitions" };
 static const kube_gvr WIDGETS = { "example.com", "v1", "widgets" };
 
+static int teardown(void **state);
+
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    if (!f || kube_fake_server_new(&f->srv, NULL) < 0 || kube_fake_rest_config(&f->cfg, f->srv) < 0 ||
-        kube_rest_client_new(&f->rest, f->cfg) < 0 ||
-        kube_dynamic_client_new_for_rest(&f->dc, f->rest) < 0)
-        return -1;
     *state = f;
+    if (!f)
+        return -1;
+    if (kube_fake_server_new(&f->srv, NULL) < 0 || kube_fake_rest_config(&f->cfg, f->srv) < 0 ||
+        kube_rest_client_new(&f->rest, f->cfg) < 0 ||
+        kube_dynamic_client_new_for_rest(&f->dc, f->rest) < 0) {
+        teardown(state);
+        *state = NULL;
+        return -1;
+    }
     return 0;
 }
 
 static int teardown(void **state)
 {
     fixture *f = *state;
+    if (!f)
+        return 0;
     kube_dynamic_client_free(f->dc);
     kube_rest_client_free(f->rest);
     kube_rest_config_free(f->cfg);
@@ -120,6 +129,7 @@ static void test_crud_namespaced(void **state)
     assert_true(kube_error_is_conflict(kube_error_last()));
 
     assert_int_equal(kube_dynamic_delete(f->dc, &CM, "default", "one", NULL, NULL), 0);
+    kube_object_unref(got);
     assert_int_equal(kube_dynamic_get(&got, f->dc, &CM, "default", "one", NULL, NULL), KUBE_ENOTFOUND);
     assert_null(got);
     assert_int_equal(kube_dynamic_delete(f->dc, &CM, "default", "one", NULL, NULL), KUBE_ENOTFOUND);
@@ -713,6 +723,76 @@ static void test_bad_arguments(void **state)
     kube_unstructured_list_dispose(NULL);
 }
 
+#ifdef KUBE_FAILALLOC
+unsigned long kube__failalloc_set(unsigned long nth);
+
+/* One pass over discovery, the mapper, a manifest and its apply, a list and
+ * the scale client, on a fresh engine; every resource released. */
+static int alloc_scenario(void)
+{
+    static const char y[] =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fa, namespace: default}\ndata: {a: b}\n"
+        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: fd, namespace: default}\n"
+        "spec: {replicas: 1, selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}},"
+        " spec: {containers: [{name: c, image: i}]}}}\n";
+    fixture *f = NULL;
+    kube_discovery *d = NULL;
+    kube_rest_mapper *m = NULL;
+    kube_manifest *mf = NULL;
+    kube_scale_client *sc = NULL;
+    kube_autoscalingv1_scale *s = NULL;
+    kube_apply_options ao = KUBE_APPLY_OPTIONS_INIT;
+    kube_apply_result r;
+    kube_unstructured_list l;
+    kube_rest_mapping map;
+    int rc;
+
+    memset(&r, 0, sizeof(r));
+    memset(&l, 0, sizeof(l));
+    if (setup((void **)&f) != 0)
+        return KUBE_ENOMEM;
+    ao.field_manager = "fa";
+    if ((rc = kube_discovery_new(&d, f->rest, NULL)) < 0 || (rc = kube_rest_mapper_new(&m, d)) < 0 ||
+        (rc = kube_rest_mapper_resource_for(&map, m, "deploy")) < 0 ||
+        (rc = kube_manifest_parse(&mf, y, strlen(y), "fa.yaml")) < 0 ||
+        (rc = kube_apply_manifest(&r, f->dc, m, mf, &ao)) < 0 ||
+        (rc = kube_dynamic_list(&l, f->dc, &CM, NULL, NULL)) < 0 ||
+        (rc = kube_scale_client_new(&sc, f->rest, d)) < 0 ||
+        (rc = kube_scale_get(&s, sc, "apps", "deployments", "default", "fd")) < 0)
+        goto out;
+out:
+    kube_api_free(s);
+    kube_scale_client_free(sc);
+    kube_unstructured_list_dispose(&l);
+    kube_apply_result_dispose(&r);
+    kube_manifest_free(mf);
+    kube_rest_mapper_free(m);
+    kube_discovery_free(d);
+    teardown((void **)&f);
+    return rc;
+}
+
+static void test_allocation_failures(void **state)
+{
+    unsigned long total, i, step;
+    (void)state;
+    kube__failalloc_set(0);
+    assert_int_equal(alloc_scenario(), 0);
+    total = kube__failalloc_set(0);
+    assert_true(total > 100);
+    /* every allocation up to 3000, then a stride: the engine allocates too */
+    for (i = 1; i <= total; i += step) {
+        int rc;
+        step = i < 3000 ? 1 : 7;
+        kube__failalloc_set(i);
+        rc = alloc_scenario();
+        kube__failalloc_set(0);
+        if (rc > 0)
+            fail_msg("allocation %lu of %lu: got %d", i, total, rc);
+    }
+}
+#endif
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -724,6 +804,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scale, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apply_manifest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+#ifdef KUBE_FAILALLOC
+        cmocka_unit_test(test_allocation_failures),
+#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
