@@ -63,255 +63,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fakeproc.h"
 #include "tserver.h"
 
 #define WINDOW 800 /* events the writers may be ahead of the watcher */
 #define MAX_PAR 64
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* ------------------------------------------------------------------------ */
-/* The child server                                                         */
-/* ------------------------------------------------------------------------ */
-
-typedef struct srv {
-    pid_t pid;
-    int tls;
-    char url[256];      /* http(s)://127.0.0.1:PORT */
-    char admin[256];    /* http://127.0.0.1:PORT */
-    char dir[64];       /* temp folder: kubeconfig, ca.crt, client.* */
-    char *ca_pem;       /* the generated CA with tls (read from dir/ca.crt) */
-} srv;
-
-/* PIDs to stop on any exit; written before fork returns to the caller. */
-static volatile pid_t g_pids[4];
-
-/* The temp folder of a starting server and its files (the folder only lives
- * until the server has printed its URLs and ca.crt was read). Paths are
- * built beforehand so that a signal handler can remove them. */
-static const char *const DIR_FILES[] = { "kubeconfig", "ca.crt", "client.crt", "client.key" };
-static char g_dir[64], g_dir_files[4][128];
-
-static void rm_dir_now(void)
-{
-    size_t i;
-    if (!g_dir[0])
-        return;
-    for (i = 0; i < 4; i++)
-        unlink(g_dir_files[i]);
-    rmdir(g_dir);
-    g_dir[0] = '\0';
-}
-
-static void stop_pid(pid_t pid)
-{
-    int st, i;
-
-    if (pid <= 0)
-        return;
-    kill(pid, SIGTERM);
-    for (i = 0; i < 100; i++) { /* 5 s, then SIGKILL */
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        if (r == pid || (r < 0 && errno == ECHILD))
-            return;
-        usleep(50000);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, &st, 0);
-}
-
-static void stop_all(void)
-{
-    size_t i;
-    rm_dir_now();
-    for (i = 0; i < sizeof(g_pids) / sizeof(g_pids[0]); i++) {
-        pid_t p = g_pids[i];
-        g_pids[i] = 0;
-        stop_pid(p);
-    }
-}
-
-static void on_signal(int sig)
-{
-    /* kill, waitpid and usleep are async-signal-safe */
-    stop_all();
-    _exit(128 + sig);
-}
-
-static void rm_dir(srv *s)
-{
-    rm_dir_now();
-    s->dir[0] = '\0';
-}
-
-static void srv_stop(srv *s)
-{
-    size_t i;
-    for (i = 0; i < sizeof(g_pids) / sizeof(g_pids[0]); i++)
-        if (g_pids[i] == s->pid)
-            g_pids[i] = 0;
-    stop_pid(s->pid);
-    s->pid = 0;
-    rm_dir(s);
-    free(s->ca_pem);
-    s->ca_pem = NULL;
-}
-
-/* Start BIN [--tls] --admin-port 0 --kubeconfig-out DIR/kubeconfig and read
- * its two lines ("URL", "admin URL"). 0 or -1 (message on stderr). */
-static int srv_start(srv *s, const char *bin, int tls)
-{
-    char kc[128], line[512];
-    int p[2], slot;
-    size_t got = 0, nl = 0;
-    pid_t parent = getpid();
-    double until;
-
-    memset(s, 0, sizeof(*s));
-    s->tls = tls;
-    snprintf(s->dir, sizeof(s->dir), "/tmp/bench-fah-XXXXXX");
-    if (!mkdtemp(s->dir)) {
-        perror("mkdtemp");
-        s->dir[0] = '\0';
-        return -1;
-    }
-    memcpy(g_dir, s->dir, sizeof(g_dir));
-    for (slot = 0; slot < 4; slot++)
-        if (snprintf(g_dir_files[slot], sizeof(g_dir_files[slot]), "%s/%s", s->dir,
-                     DIR_FILES[slot]) >= (int)sizeof(g_dir_files[slot])) {
-            rm_dir(s);
-            return -1;
-        }
-    snprintf(kc, sizeof(kc), "%s", g_dir_files[0]);
-    for (slot = 0; slot < 4 && g_pids[slot]; slot++)
-        ;
-    if (slot == 4 || pipe2(p, O_CLOEXEC) != 0) {
-        fprintf(stderr, "cannot start the server: no slot or pipe\n");
-        rm_dir(s);
-        return -1;
-    }
-    fflush(NULL);
-    s->pid = fork();
-    if (s->pid < 0) {
-        perror("fork");
-        close(p[0]);
-        close(p[1]);
-        rm_dir(s);
-        return -1;
-    }
-    if (s->pid == 0) {
-        char *args[8];
-        int n = 0, dn;
-        /* die with the bench, even if it is killed with SIGKILL */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(1);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        signal(SIGHUP, SIG_DFL);
-        dup2(p[1], STDOUT_FILENO);
-        if ((dn = open("/dev/null", O_RDONLY)) >= 0)
-            dup2(dn, STDIN_FILENO);
-        args[n++] = (char *)bin;
-        if (tls)
-            args[n++] = "--tls";
-        args[n++] = "--admin-port";
-        args[n++] = "0";
-        args[n++] = "--kubeconfig-out";
-        args[n++] = kc;
-        args[n] = NULL;
-        execv(bin, args);
-        fprintf(stderr, "exec %s: %s\n", bin, strerror(errno));
-        _exit(127);
-    }
-    g_pids[slot] = s->pid;
-    close(p[1]);
-
-    /* the URL, then "admin URL" */
-    until = now_s() + 15;
-    while (nl < 2) {
-        struct pollfd pf = { p[0], POLLIN, 0 };
-        ssize_t r;
-        int left = (int)((until - now_s()) * 1000);
-        if (left <= 0 || poll(&pf, 1, left) <= 0) {
-            fprintf(stderr, "%s did not print its URLs in time\n", bin);
-            goto fail;
-        }
-        r = read(p[0], line + got, sizeof(line) - 1 - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            fprintf(stderr, "%s exited before printing its URLs\n", bin);
-            goto fail;
-        }
-        got += (size_t)r;
-        line[got] = '\0';
-        nl = 0;
-        {
-            const char *c;
-            for (c = line; (c = strchr(c, '\n')); c++)
-                nl++;
-        }
-        if (got == sizeof(line) - 1 && nl < 2) {
-            fprintf(stderr, "unexpected output from %s: %s\n", bin, line);
-            goto fail;
-        }
-    }
-    close(p[0]);
-    {
-        char *a = strchr(line, '\n');
-        *a = '\0';
-        if (snprintf(s->url, sizeof(s->url), "%s", line) >= (int)sizeof(s->url)) {
-            fprintf(stderr, "URL too long from %s\n", bin);
-            srv_stop(s);
-            return -1;
-        }
-        a++;
-        if (strncmp(a, "admin ", 6) != 0) {
-            fprintf(stderr, "unexpected second line from %s: %s\n", bin, a);
-            srv_stop(s);
-            return -1;
-        }
-        *strchr(a, '\n') = '\0';
-        if (snprintf(s->admin, sizeof(s->admin), "%s", a + 6) >= (int)sizeof(s->admin)) {
-            fprintf(stderr, "admin URL too long from %s\n", bin);
-            srv_stop(s);
-            return -1;
-        }
-    }
-    if (strncmp(s->url, tls ? "https://127.0.0.1:" : "http://127.0.0.1:", tls ? 18 : 17) != 0) {
-        fprintf(stderr, "unexpected URL from %s: %s\n", bin, s->url);
-        srv_stop(s);
-        return -1;
-    }
-    if (tls) {
-        /* the CA in memory; the folder (with the client key) goes now */
-        FILE *f = fopen(g_dir_files[1], "rb");
-        long len = -1;
-        if (f && fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
-            (s->ca_pem = calloc(1, (size_t)len + 1)) &&
-            fread(s->ca_pem, 1, (size_t)len, f) == (size_t)len) {
-            fclose(f);
-        } else {
-            fprintf(stderr, "cannot read %s\n", g_dir_files[1]);
-            if (f)
-                fclose(f);
-            srv_stop(s);
-            return -1;
-        }
-    }
-    rm_dir(s);
-    return 0;
-fail:
-    close(p[0]);
-    srv_stop(s);
-    return -1;
-}
 
 /* ------------------------------------------------------------------------ */
 /* curl helpers                                                             */
@@ -418,7 +175,7 @@ static void must(long got, long want, const char *what)
     }
 }
 
-static void clear_actions(const srv *s)
+static void clear_actions(const bench_fake *s)
 {
     target a = { s->admin, NULL };
     CURL *h = handle(&a);
@@ -472,7 +229,7 @@ static void *get_loop(void *arg)
             exit(1);
         }
         g->reconnects += nc;
-        if (now_s() >= *g->deadline)
+        if (bench_now_s() >= *g->deadline)
             break;
         g->n++;
     }
@@ -502,7 +259,7 @@ static double get_rate(const target *t, int par, double seconds)
         }
     }
     pthread_barrier_wait(&b);
-    t0 = now_s();
+    t0 = bench_now_s();
     deadline = t0 + seconds;
     pthread_barrier_wait(&b);
     for (i = 0; i < par; i++) {
@@ -552,7 +309,7 @@ static size_t watch_write(char *d, size_t sz, size_t nm, void *u)
             return 0; /* abort */
         }
         if (atomic_fetch_add(&w->got, 1) + 1 >= w->target) {
-            w->t_last = now_s();
+            w->t_last = bench_now_s();
             return 0; /* all there: end the transfer */
         }
     }
@@ -621,7 +378,7 @@ static void *write_loop(void *arg)
         }
     }
 out:
-    wr->t_done = now_s();
+    wr->t_done = bench_now_s();
     curl_easy_cleanup(h);
     return NULL;
 }
@@ -660,7 +417,7 @@ static void watch_setup(CURL *h, const char *url, watcher *w)
 }
 
 /* One watch client, `writers` writers, `n` events: events/s, creates/s. */
-static void watch_rate(const srv *s, const target *t, int n, int writers, double *events,
+static void watch_rate(const bench_fake *s, const target *t, int n, int writers, double *events,
                        double *creates)
 {
     static const char NS[] = "bench-watch";
@@ -717,19 +474,19 @@ static void watch_rate(const srv *s, const target *t, int n, int writers, double
             exit(1);
         }
     }
-    t0 = now_s();
+    t0 = bench_now_s();
     pthread_barrier_wait(&go);
     /* wait for the events: 30 s without progress is a failure */
     {
         long last = -1;
-        double since = now_s();
+        double since = bench_now_s();
         while (atomic_load(&w.got) < n && !w.bad) {
             long g = atomic_load(&w.got);
             struct timespec ts = { 0, 2000000 };
             if (g != last) {
                 last = g;
-                since = now_s();
-            } else if (now_s() - since > 30) {
+                since = bench_now_s();
+            } else if (bench_now_s() - since > 30) {
                 break;
             }
             nanosleep(&ts, NULL);
@@ -768,7 +525,7 @@ static void watch_rate(const srv *s, const target *t, int n, int writers, double
  * them, timed from the request to the last event (`rounds` times): the rate
  * at which the server pushes events to one client when it need not wait for
  * a writer (burst stays inside the 1000-event history window). */
-static double replay_rate(const srv *s, const target *t, int rounds, int burst)
+static double replay_rate(const bench_fake *s, const target *t, int rounds, int burst)
 {
     static const char NS[] = "bench-replay";
     CURL *h = handle(t);
@@ -805,7 +562,7 @@ static double replay_rate(const srv *s, const target *t, int rounds, int burst)
         wh = handle(t);
         watch_setup(wh, url, &w);
         curl_easy_setopt(wh, CURLOPT_TIMEOUT, 30L);
-        t0 = now_s();
+        t0 = bench_now_s();
         rc = curl_easy_perform(wh);
         curl_easy_cleanup(wh);
         if (w.bad || atomic_load(&w.got) != burst) {
@@ -890,14 +647,14 @@ static const char CM[] =
 static void run_server(const char *bin, int tls, double seconds, int events, int par, int writers)
 {
     const char *px = tls ? "fake_https" : "fake_http";
-    srv s;
+    bench_fake s;
     ref r;
     target t, rt;
     CURL *h;
     double g1 = 0, r1 = 0, gp, ev = 0, cr = 0;
     int round;
 
-    if (srv_start(&s, bin, tls) != 0)
+    if (bench_fake_start(&s, bin, tls, NULL, 0) != 0)
         exit(1);
     t.base = s.url;
     t.ca_pem = s.ca_pem;
@@ -931,33 +688,14 @@ static void run_server(const char *bin, int tls, double seconds, int events, int
     fflush(stdout);
     printf("figure %s_watch_replay_events %.0f events/s\n", px, replay_rate(&s, &t, 5, 900));
     fflush(stdout);
-    srv_stop(&s);
+    bench_fake_stop(&s);
 }
 
-static const char *default_bin(char *buf, size_t n)
-{
-    char self[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    char *slash;
-    if (len <= 0)
-        return NULL;
-    self[len] = '\0';
-    /* BUILD/bench/bench_fake_apiserver_http -> BUILD/tests/kube-fake-apiserver */
-    if (!(slash = strrchr(self, '/')))
-        return NULL;
-    *slash = '\0';
-    if (!(slash = strrchr(self, '/')))
-        return NULL;
-    *slash = '\0';
-    if (snprintf(buf, n, "%s/tests/kube-fake-apiserver", self) >= (int)n)
-        return NULL;
-    return access(buf, X_OK) == 0 ? buf : NULL;
-}
 
 int main(int argc, char **argv)
 {
     char defbin[PATH_MAX];
-    const char *bin = argc > 1 && argv[1][0] ? argv[1] : default_bin(defbin, sizeof(defbin));
+    const char *bin = argc > 1 && argv[1][0] ? argv[1] : bench_fake_default_bin(argv[0], defbin, sizeof(defbin));
     double seconds = argc > 2 ? atof(argv[2]) : 1.5;
     int events = argc > 3 ? atoi(argv[3]) : 30000;
     int par = argc > 4 ? atoi(argv[4]) : 4;
@@ -980,13 +718,13 @@ int main(int argc, char **argv)
         writers = 4;
 
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
+    sa.sa_handler = bench_fake_on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    atexit(stop_all);
+    atexit(bench_fake_stop_all);
 
     if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK)
         return 1;
