@@ -197,13 +197,15 @@ int kube__bld_finish(kube__bld *b, void **out)
     const char *path;
 
     for (i = 0; i < b->nlevels; i++)
-        kube__free(b->levels[i].ptr);
+        if (b->levels[i].ptr != b->scratch_inline)
+            kube__free(b->levels[i].ptr);
     if (b->levels != b->levels_inline)
         kube__free(b->levels);
     b->levels = NULL;
     b->nlevels = 0;
     kube__buf_dispose(&b->tmp);
-    kube__free(b->itab);
+    if (b->itab != b->itab_inline)
+        kube__free(b->itab);
     b->itab = NULL;
     if (!b->err) {
         /* give the unused tail of the last block back */
@@ -436,11 +438,16 @@ static kube__intern *intern_slot(kube__bld *b, const char *s, size_t len, uint32
     if (!b->itab) {
         if (b->intern_off || len > UINT32_MAX)
             return NULL;
-        if (!(b->itab = kube__calloc(b->icap_hint, sizeof(*b->itab)))) {
+        if (b->icap_hint <= KUBE__BLD_ITAB_INLINE) {
+            memset(b->itab_inline, 0, sizeof(b->itab_inline));
+            b->itab = b->itab_inline;
+            b->icap = KUBE__BLD_ITAB_INLINE;
+        } else if ((b->itab = kube__calloc(b->icap_hint, sizeof(*b->itab))) != NULL) {
+            b->icap = b->icap_hint;
+        } else {
             b->intern_off = 1;
             return NULL;
         }
-        b->icap = b->icap_hint;
     }
     if (len > UINT32_MAX)
         return NULL;
@@ -472,7 +479,8 @@ static void intern_add(kube__bld *b, kube__intern *e, const char *s, size_t len,
                 ;
             t[j] = b->itab[i];
         }
-        kube__free(b->itab);
+        if (b->itab != b->itab_inline)
+            kube__free(b->itab);
         b->itab = t;
         b->icap = n;
     }
@@ -689,7 +697,16 @@ void *kube__bld_seq_push(kube__bld *b, kube__bld_seq *seq, char *key)
         char *p;
         while (n - s->size < seq->rec)
             n *= 2;
-        p = kube__realloc(s->ptr, n);
+        if (!s->ptr && seq->level == 0 && n <= sizeof(b->scratch_inline)) {
+            /* the first level starts in the builder itself */
+            p = b->scratch_inline;
+            n = sizeof(b->scratch_inline);
+        } else if (s->ptr == b->scratch_inline) {
+            if ((p = kube__malloc(n)) != NULL)
+                memcpy(p, s->ptr, s->size);
+        } else {
+            p = kube__realloc(s->ptr, n);
+        }
         if (!p) {
             kube__bld_nomem(b);
             return NULL;
@@ -1607,7 +1624,10 @@ int kube_api_decode(void **out, const kube_api_type *t, const char *json, size_t
         json = "";
     memset(&x, 0, offsetof(parser, b));
     kube__bld_init(&x.b, opts);
-    /* room for about one distinct string per 32 bytes of JSON at half load */
+    /* room for about one distinct string per 32 bytes of JSON at half load;
+     * a small document's table fits in the builder */
+    if (len <= 2048)
+        x.b.icap_hint = KUBE__BLD_ITAB_INLINE;
     while (x.b.icap_hint < len / 64 && x.b.icap_hint < ((size_t)1 << 20))
         x.b.icap_hint *= 2;
     x.start = json;

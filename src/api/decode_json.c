@@ -56,6 +56,8 @@ static int too_deep(walker *w)
 static int print_raw(walker *w, const cJSON *v, char **out, size_t *len)
 {
     int rc;
+    *out = NULL;
+    *len = 0;
     w->b.tmp.size = 0;
     if ((rc = kube__enc_cjson(&w->b.tmp, v)) < 0) {
         if (rc == KUBE_ENOMEM)
@@ -119,8 +121,8 @@ static int walk_value(walker *w, int kind, const kube_api_type *type, void *slot
         break;
     }
     if (kind == KUBE__FK_RAW && (v->type & 0xFF) != cJSON_Raw) {
-        char *text;
-        size_t len;
+        char *text = NULL;
+        size_t len = 0;
         int rc;
         if ((rc = print_raw(w, v, &text, &len)) < 0)
             return rc;
@@ -181,8 +183,8 @@ static int walk_member(walker *w, const kube_api_type *t, char *obj, const cJSON
     if (skip)
         return 0;
     if (!f) {
-        char *text;
-        size_t len;
+        char *text = NULL;
+        size_t len = 0;
         if ((rc = print_raw(w, c, &text, &len)) < 0)
             return rc;
         return kube__bld_unknown(&w->b, t, obj, name, nlen, text, len, 1);

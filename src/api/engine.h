@@ -103,6 +103,8 @@ typedef struct kube__intern {
 
 #define KUBE__BLD_PATH_MAX 384
 #define KUBE__BLD_LEVELS_INLINE 8
+#define KUBE__BLD_ITAB_INLINE 64
+#define KUBE__BLD_SCRATCH_INLINE 1024
 
 typedef struct kube__bld {
     kube__arena *arena;
@@ -133,6 +135,12 @@ typedef struct kube__bld {
     size_t path_at;
     char msg[160];
     char path[KUBE__BLD_PATH_MAX];
+    /* small decodes (a watch event, one object) allocate neither their
+     * intern table nor the scratch of their first array/map level: both
+     * start here (not zeroed by kube__bld_init; the builder must not be
+     * copied) */
+    kube__intern itab_inline[KUBE__BLD_ITAB_INLINE];
+    char scratch_inline[KUBE__BLD_SCRATCH_INLINE];
 } kube__bld;
 
 void kube__bld_init(kube__bld *b, const kube_api_decode_options *opts);

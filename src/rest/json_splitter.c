@@ -2,6 +2,8 @@
 
 #include "rest/json_splitter.h"
 
+#include "api/engine.h"
+
 void kube__json_splitter_init(kube__json_splitter *s, size_t max_frame)
 {
     memset(s, 0, sizeof(*s));
@@ -70,11 +72,24 @@ int kube__json_splitter_next(kube__json_splitter *s, const char **frame, size_t 
             continue;
         }
         if (s->in_str) {
-            if (s->esc)
+            if (s->esc) {
                 s->esc = 0;
-            else if (c == '\\')
+                continue;
+            }
+            /* jump to the next quote or backslash (strings are most of
+             * the bytes of an event) */
+            for (;;) {
+                const char *q = kube__json_scan_string(p + i, p + n);
+                i = (size_t)(q - p);
+                if (i >= n || *q == '"' || *q == '\\')
+                    break;
+                i++; /* a control byte: not ours to judge here */
+            }
+            if (i >= n)
+                break;
+            if (p[i] == '\\')
                 s->esc = 1;
-            else if (c == '"')
+            else
                 s->in_str = 0;
             continue;
         }
@@ -97,6 +112,8 @@ int kube__json_splitter_next(kube__json_splitter *s, const char **frame, size_t 
             }
         }
     }
+    if (i > n)
+        i = n;
     s->scan = i;
     if (s->in_frame && s->max_frame && n - s->start > s->max_frame)
         return kube__error_set(KUBE_ETOOLARGE, KUBE_ERROR_CLASS_JSON,

@@ -6,6 +6,7 @@
 
 #include "rest/json_splitter.h"
 #include "rest/request.h"
+#include "rest/watch.h"
 
 struct kube_watch {
     kube_rest_client *c;
@@ -56,9 +57,16 @@ int kube_rest_request_watch(kube_watch **out, kube_rest_request *r)
         error = kube__rest_stream_error(r, w->x, &w->resp);
         goto out;
     }
-    if (w->resp.body.size &&
-        (error = kube__json_splitter_feed(&w->split, w->resp.body.ptr, w->resp.body.size)) < 0)
-        goto out;
+    if (w->resp.body.size) {
+        if (!w->split.buf.ptr) {
+            /* the first bytes: the splitter takes the buffer, no copy */
+            w->split.buf = w->resp.body;
+            memset(&w->resp.body, 0, sizeof(w->resp.body));
+        } else if ((error = kube__json_splitter_feed(&w->split, w->resp.body.ptr,
+                                                     w->resp.body.size)) < 0) {
+            goto out;
+        }
+    }
     kube__buf_dispose(&w->resp.body);
     KUBE__LOG_DEBUG("watch", "watching %s", r->url);
     *out = w;
@@ -114,28 +122,18 @@ static int decode_event(kube_watch *w, const char *frame, size_t len)
     return 0;
 }
 
-int kube_watch_next(const kube_watch_event **out, kube_watch *w, int64_t idle_timeout_ms)
+/* The next frame: 1 with it, or KUBE_ITEROVER / an error; with
+ * buffered_only, 0 when no complete frame is buffered (nothing is read). */
+static int next_frame(kube_watch *w, int64_t idle_timeout_ms, int buffered_only,
+                      const char **frame, size_t *len)
 {
-    if (!out || !w)
-        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "NULL argument");
-    *out = NULL;
-    clear_event(w);
     if (w->failed)
         return kube__error_set(w->failed, KUBE_ERROR_CLASS_JSON,
                                "watch stream is unusable after an earlier error");
     for (;;) {
-        const char *frame;
-        size_t len;
-        int rc = kube__json_splitter_next(&w->split, &frame, &len);
-        if (rc == 1) {
-            if ((rc = decode_event(w, frame, len)) < 0) {
-                w->failed = rc;
-                clear_event(w);
-                return rc;
-            }
-            *out = &w->ev;
-            return 0;
-        }
+        int rc = kube__json_splitter_next(&w->split, frame, len);
+        if (rc == 1)
+            return 1;
         if (rc < 0) {
             w->failed = rc;
             return rc;
@@ -146,6 +144,8 @@ int kube_watch_next(const kube_watch_event **out, kube_watch *w, int64_t idle_ti
                                        "watch stream ended in the middle of an event");
             return KUBE_ITEROVER;
         }
+        if (buffered_only)
+            return 0;
         rc = kube__xfer_read(w->x, kube__json_splitter_buf(&w->split), idle_timeout_ms);
         if (rc == KUBE_ITEROVER) {
             w->ended = 1;
@@ -154,6 +154,138 @@ int kube_watch_next(const kube_watch_event **out, kube_watch *w, int64_t idle_ti
         if (rc < 0)
             return rc;
     }
+}
+
+static int decode_or_fail(const kube_watch_event **out, kube_watch *w, const char *frame,
+                          size_t len)
+{
+    int rc;
+    if ((rc = decode_event(w, frame, len)) < 0) {
+        w->failed = rc;
+        clear_event(w);
+        return rc;
+    }
+    *out = &w->ev;
+    return 0;
+}
+
+int kube_watch_next(const kube_watch_event **out, kube_watch *w, int64_t idle_timeout_ms)
+{
+    const char *frame;
+    size_t len;
+    int rc;
+
+    if (!out || !w)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "NULL argument");
+    *out = NULL;
+    clear_event(w);
+    if ((rc = next_frame(w, idle_timeout_ms, 0, &frame, &len)) != 1)
+        return rc;
+    return decode_or_fail(out, w, frame, len);
+}
+
+static inline const char *env_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+        p++;
+    return p;
+}
+
+static inline const char *env_lit(const char *p, const char *end, const char *lit, size_t n)
+{
+    p = env_ws(p, end);
+    if ((size_t)(end - p) < n || memcmp(p, lit, n) != 0)
+        return NULL;
+    return p + n;
+}
+
+/* A frame of the form {"type":"ADDED|MODIFIED|DELETED","object":{...}}:
+ * its type and the span of the object ('{' .. the '}' before the frame's
+ * last '}'), or 0 for any other form. The splitter guarantees that the frame
+ * starts with '{' and ends with '}'; the span is not checked here. */
+static int envelope(const char *f, size_t len, int *type, const char **obj, size_t *obj_len)
+{
+    const char *p = f + 1, *end = f + len - 1, *name, *e;
+    size_t nlen;
+
+    if (len < 2 || !(p = env_lit(p, end, "\"type\"", 6)) || !(p = env_lit(p, end, ":", 1)) ||
+        !(p = env_lit(p, end, "\"", 1)))
+        return 0;
+    name = p;
+    while (p < end && *p != '"' && *p != '\\' && p - name < 9)
+        p++;
+    if (p >= end || *p != '"')
+        return 0;
+    nlen = (size_t)(p - name);
+    if (nlen == 5 && memcmp(name, "ADDED", 5) == 0)
+        *type = KUBE_WATCH_ADDED;
+    else if (nlen == 8 && memcmp(name, "MODIFIED", 8) == 0)
+        *type = KUBE_WATCH_MODIFIED;
+    else if (nlen == 7 && memcmp(name, "DELETED", 7) == 0)
+        *type = KUBE_WATCH_DELETED;
+    else
+        return 0;
+    if (!(p = env_lit(p + 1, end, ",", 1)) || !(p = env_lit(p, end, "\"object\"", 8)) ||
+        !(p = env_lit(p, end, ":", 1)))
+        return 0;
+    p = env_ws(p, end);
+    /* end is the frame's closing '}'; the object ends at the last '}'
+     * before it, after whitespace */
+    e = end;
+    while (e > p && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\r' || e[-1] == '\t'))
+        e--;
+    if (p >= e || *p != '{' || e[-1] != '}')
+        return 0;
+    *obj = p;
+    *obj_len = (size_t)(e - p);
+    return 1;
+}
+
+int kube__watch_next_lazy(const kube_watch_event **out, kube_watch *w, int64_t idle_timeout_ms,
+                          int buffered_only, const char **obj, size_t *obj_len)
+{
+    const char *frame;
+    size_t len;
+    int rc, type = 0;
+
+    if (!out || !w || !obj || !obj_len)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "NULL argument");
+    *out = NULL;
+    *obj = NULL;
+    *obj_len = 0;
+    clear_event(w);
+    if ((rc = next_frame(w, idle_timeout_ms, buffered_only, &frame, &len)) != 1)
+        return rc == 0 ? KUBE__WATCH_NONE_BUFFERED : rc;
+    if (envelope(frame, len, &type, obj, obj_len)) {
+        w->ev.type = type;
+        w->ev.raw = frame;
+        w->ev.raw_len = len;
+        *out = &w->ev;
+        return 0;
+    }
+    *obj = NULL;
+    *obj_len = 0;
+    return decode_or_fail(out, w, frame, len);
+}
+
+int kube__watch_event_parse(const kube_watch_event **out, kube_watch *w)
+{
+    const char *frame;
+    size_t len;
+
+    if (!out || !w)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "NULL argument");
+    *out = NULL;
+    if (!w->ev.raw || w->failed)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "no current watch event");
+    if (w->cur) {
+        *out = &w->ev;
+        return 0;
+    }
+    frame = w->ev.raw;
+    len = w->ev.raw_len;
+    clear_event(w);
+    return decode_or_fail(out, w, frame, len);
 }
 
 void kube_watch_stop(kube_watch *w)

@@ -771,7 +771,7 @@ static void test_auth__exec_env_and_args(void **state)
     const char *envf = path_in("env.txt"), *argsf = path_in("args.bin");
     char pwned[512], inj1[600], inj2[600];
     char *env, *args, *p;
-    size_t len, i;
+    size_t len = 0, i;
     struct stat st;
     (void)state;
     snprintf(pwned, sizeof(pwned), "%s/pwned", tmpdir);

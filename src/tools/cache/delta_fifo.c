@@ -7,9 +7,11 @@
 #include "common.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 
 #include "kube/cache/delta_fifo.h"
+#include "tools/cache/delta_fifo_internal.h"
 #include "util/strmap.h"
 #include "util/time.h"
 
@@ -19,11 +21,25 @@ typedef struct dentry {
     int tombstone;
 } dentry;
 
+#define PENDING_INLINE 2
+
+/* One allocation per queued key: the key and the first deltas inline. */
 typedef struct pending {
     char *key;
-    dentry *d;
+    dentry *d;      /* inl, or an allocation once more deltas queue up */
     size_t n, cap;
+    dentry inl[PENDING_INLINE];
+    size_t kcap;    /* bytes of key_buf */
+    struct pending *next_spare;
+    char key_buf[];
 } pending;
+
+/* Pending records are recycled: the popper retires each one after use, the
+ * next pop moves it to the spare list under the lock, and writers take
+ * spares instead of allocating (no malloc here and free on another thread
+ * per event). */
+#define PENDING_KEY_MIN 64
+#define SPARES_MAX 256
 
 struct kube_delta_fifo {
     pthread_mutex_t lock;
@@ -35,6 +51,10 @@ struct kube_delta_fifo {
     int emit_replaced;
     int populated;
     int closed;
+    int waiters;               /* threads waiting in pop (signal only then) */
+    pending *spare;            /* empty records to reuse */
+    size_t nspare;
+    _Atomic(pending *) retired; /* the last popped record, empty */
     size_t initial;            /* keys of the first replace not yet popped */
 };
 
@@ -60,20 +80,67 @@ int kube_delta_fifo_new(kube_delta_fifo **out, kube_indexer *known, int emit_rep
     pthread_condattr_destroy(&a);
     f->known = known;
     f->emit_replaced = emit_replaced != 0;
+    atomic_init(&f->retired, NULL);
     *out = f;
     return 0;
 }
 
-static void pending_free(pending *p)
+/* Release the deltas of p, leaving an empty record. */
+static void pending_clear(pending *p)
 {
     size_t i;
-    if (!p)
-        return;
     for (i = 0; i < p->n; i++)
         kube_object_unref(p->d[i].obj);
-    kube__free(p->d);
-    kube__free(p->key);
+    if (p->d != p->inl)
+        kube__free(p->d);
+    p->d = p->inl;
+    p->n = 0;
+    p->cap = PENDING_INLINE;
+}
+
+static void pending_free(pending *p)
+{
+    if (!p)
+        return;
+    pending_clear(p);
     kube__free(p);
+}
+
+/* Under the lock: take the retired record into the spares. */
+static void take_retired(kube_delta_fifo *f)
+{
+    pending *p = atomic_exchange(&f->retired, NULL);
+    if (!p)
+        return;
+    if (f->nspare >= SPARES_MAX) {
+        kube__free(p);
+        return;
+    }
+    p->next_spare = f->spare;
+    f->spare = p;
+    f->nspare++;
+}
+
+/* Under the lock: an empty record for a key of klen bytes. */
+static pending *pending_new(kube_delta_fifo *f, size_t klen)
+{
+    pending *p;
+    take_retired(f);
+    if ((p = f->spare) != NULL && klen < p->kcap) {
+        f->spare = p->next_spare;
+        f->nspare--;
+    } else {
+        size_t kcap = klen + 1 > PENDING_KEY_MIN ? klen + 1 : PENDING_KEY_MIN;
+        if (!(p = kube__malloc(sizeof(*p) + kcap)))
+            return NULL;
+        p->kcap = kcap;
+    }
+    p->key = p->key_buf;
+    p->d = p->inl;
+    p->n = 0;
+    p->cap = PENDING_INLINE;
+    p->next_spare = NULL;
+    return p;
 }
 
 void kube_delta_fifo_free(kube_delta_fifo *f)
@@ -84,6 +151,12 @@ void kube_delta_fifo_free(kube_delta_fifo *f)
         return;
     while (kube__strmap_next(&f->items, &i, NULL, &v))
         pending_free(v);
+    take_retired(f);
+    while (f->spare) {
+        pending *p = f->spare;
+        f->spare = p->next_spare;
+        kube__free(p);
+    }
     kube__strmap_dispose(&f->items);
     kube__free(f->ring);
     pthread_cond_destroy(&f->cond);
@@ -119,11 +192,10 @@ static int queue_action(kube_delta_fifo *f, int type, kube_object *obj, int tomb
 {
     pending *p = kube__strmap_get(&f->items, key);
     if (!p) {
-        p = kube__calloc(1, sizeof(*p));
-        if (!p || !(p->key = kube__strdup(key))) {
-            kube__free(p);
+        size_t klen = strlen(key);
+        if (!(p = pending_new(f, klen)))
             return nomem();
-        }
+        memcpy(p->key_buf, key, klen + 1);
         if (kube__strmap_put(&f->items, key, p, NULL) < 0) {
             pending_free(p);
             return nomem();
@@ -135,9 +207,15 @@ static int queue_action(kube_delta_fifo *f, int type, kube_object *obj, int tomb
         }
     }
     if (p->n == p->cap) {
-        size_t ncap = p->cap ? p->cap * 2 : 4;
-        dentry *nd = kube__realloc(p->d, ncap * sizeof(*nd));
-        if (!nd) /* a new, empty pending stays queued and pops as a no-op */
+        size_t ncap = p->cap * 2;
+        dentry *nd;
+        if (p->d == p->inl) {
+            if ((nd = kube__malloc(ncap * sizeof(*nd))) != NULL)
+                memcpy(nd, p->inl, p->n * sizeof(*nd));
+        } else {
+            nd = kube__realloc(p->d, ncap * sizeof(*nd));
+        }
+        if (!nd)
             return nomem();
         p->d = nd;
         p->cap = ncap;
@@ -158,22 +236,24 @@ static int queue_action(kube_delta_fifo *f, int type, kube_object *obj, int tomb
         }
         p->n--;
     }
-    pthread_cond_broadcast(&f->cond);
     return 0;
 }
 
-static int write_op(kube_delta_fifo *f, int type, kube_object *obj)
+/* Wake the poppers after a write (once per lock hold, and only when one
+ * waits: the writer holds the lock, so a waiter is counted before it
+ * sleeps). */
+static void kick(kube_delta_fifo *f)
 {
-    int rc;
-    const char *key;
-    if (!f || !obj)
-        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "NULL argument");
-    key = kube_object_key(obj);
-    pthread_mutex_lock(&f->lock);
-    if (f->closed) {
-        pthread_mutex_unlock(&f->lock);
+    if (f->waiters && f->len)
+        pthread_cond_broadcast(&f->cond);
+}
+
+/* One write, lock held. */
+static int write_locked(kube_delta_fifo *f, int type, kube_object *obj)
+{
+    const char *key = kube_object_key(obj);
+    if (f->closed)
         return kube__error_set(KUBE_ESHUTDOWN, KUBE_ERROR_CLASS_INTERNAL, "DeltaFIFO is closed");
-    }
     if (type == KUBE_DELTA_DELETED) {
         int is_pending = kube__strmap_get(&f->items, key) != NULL;
         int is_known = 0;
@@ -183,14 +263,41 @@ static int write_op(kube_delta_fifo *f, int type, kube_object *obj)
             kube_object_unref(k);
             kube__error_clear();
         }
-        if (!is_pending && !is_known) {
-            /* nothing to delete: a silent no-op, as in client-go */
-            pthread_mutex_unlock(&f->lock);
-            return 0;
-        }
+        if (!is_pending && !is_known)
+            return 0; /* nothing to delete: a silent no-op, as in client-go */
     }
     f->populated = 1;
-    rc = queue_action(f, type, obj, 0, key);
+    return queue_action(f, type, obj, 0, key);
+}
+
+static int write_op(kube_delta_fifo *f, int type, kube_object *obj)
+{
+    int rc;
+    if (!f || !obj)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "NULL argument");
+    pthread_mutex_lock(&f->lock);
+    rc = write_locked(f, type, obj);
+    kick(f);
+    pthread_mutex_unlock(&f->lock);
+    return rc;
+}
+
+int kube__delta_fifo_write_batch(kube_delta_fifo *f, const int *types, kube_object *const *objs,
+                                 size_t n, size_t *done)
+{
+    size_t i;
+    int rc = 0;
+    *done = 0;
+    if (!f || (n && (!types || !objs)))
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "NULL argument");
+    for (i = 0; i < n; i++)
+        if (!objs[i])
+            return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "NULL argument");
+    pthread_mutex_lock(&f->lock);
+    for (i = 0; i < n && rc == 0; i++)
+        if ((rc = write_locked(f, types[i], objs[i])) == 0)
+            *done = i + 1;
+    kick(f);
     pthread_mutex_unlock(&f->lock);
     return rc;
 }
@@ -282,6 +389,7 @@ int kube_delta_fifo_replace(kube_delta_fifo *f, kube_object *const *objs, size_t
         f->initial = n + deletions;
     }
 out:
+    kick(f);
     pthread_mutex_unlock(&f->lock);
     kube__strmap_dispose(&listed);
     kube_string_array_dispose(&known_keys);
@@ -309,6 +417,7 @@ int kube_delta_fifo_resync(kube_delta_fifo *f)
             continue;
         rc = queue_action(f, KUBE_DELTA_SYNC, all.items[i], 0, key);
     }
+    kick(f);
     pthread_mutex_unlock(&f->lock);
     kube_object_array_dispose(&all);
     return rc;
@@ -319,7 +428,7 @@ int kube_delta_fifo_pop(kube_delta_fifo *f, kube_delta_fifo_process_cb process, 
 {
     int64_t deadline = timeout_ms > 0 ? kube__now_mono_ms() + timeout_ms : 0;
     pending *p;
-    kube_delta *ds;
+    kube_delta ds_inl[8], *ds;
     size_t i;
     int initial, rc;
 
@@ -327,10 +436,12 @@ int kube_delta_fifo_pop(kube_delta_fifo *f, kube_delta_fifo_process_cb process, 
         return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "NULL argument");
     pthread_mutex_lock(&f->lock);
     while (f->len == 0 && !f->closed) {
+        f->waiters++;
         if (deadline) {
             struct timespec ts;
             int64_t left = deadline - kube__now_mono_ms();
             if (left <= 0) {
+                f->waiters--;
                 pthread_mutex_unlock(&f->lock);
                 return KUBE_ETIMEOUT;
             }
@@ -340,11 +451,13 @@ int kube_delta_fifo_pop(kube_delta_fifo *f, kube_delta_fifo_process_cb process, 
         } else {
             pthread_cond_wait(&f->cond, &f->lock);
         }
+        f->waiters--;
     }
     if (f->len == 0) {
         pthread_mutex_unlock(&f->lock);
         return KUBE_ESHUTDOWN;
     }
+    take_retired(f);
     p = f->ring[f->head];
     f->head = (f->head + 1) % f->cap;
     f->len--;
@@ -354,7 +467,7 @@ int kube_delta_fifo_pop(kube_delta_fifo *f, kube_delta_fifo_process_cb process, 
         f->initial--; /* counted before processing, as client-go's DeltaFIFO */
     pthread_mutex_unlock(&f->lock);
 
-    ds = kube__calloc(p->n ? p->n : 1, sizeof(*ds));
+    ds = p->n <= KUBE__ARRAY_SIZE(ds_inl) ? ds_inl : kube__calloc(p->n, sizeof(*ds));
     if (!ds) {
         pending_free(p);
         return nomem();
@@ -366,8 +479,11 @@ int kube_delta_fifo_pop(kube_delta_fifo *f, kube_delta_fifo_process_cb process, 
         ds[i].key = p->key;
     }
     rc = p->n ? process(p->key, ds, p->n, initial, payload) : 0;
-    kube__free(ds);
-    pending_free(p);
+    if (ds != ds_inl)
+        kube__free(ds);
+    pending_clear(p);
+    /* keep the record for the writers (see take_retired) */
+    kube__free(atomic_exchange(&f->retired, p));
     return rc < 0 ? rc : 0;
 }
 

@@ -22,11 +22,19 @@ enum { N_ADD = 1, N_UPDATE, N_DELETE };
 typedef struct notif {
     int kind;
     kube_object *old_obj, *new_obj;
-    char *key;
+    char *key; /* key_buf */
     int tombstone;
     int initial;
     struct notif *next;
+    size_t kcap; /* bytes of key_buf */
+    char key_buf[];
 } notif;
+
+/* Notifications are recycled: the handler thread hands the ones it
+ * delivered back (at its next lock), the controller reuses them (no malloc
+ * on one thread and free on another per event). */
+#define NOTIF_KEY_MIN 64
+#define NOTIF_SPARES_MAX 256
 
 struct kube_handler_registration {
     kube_informer *inf;
@@ -38,8 +46,12 @@ struct kube_handler_registration {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     notif *head, *tail;
+    notif *spare;            /* delivered, empty notifications to reuse */
+    size_t nspare;
     size_t initial_pending;  /* initial adds queued, not yet delivered */
-    int stopping;
+    int waiting;             /* the handler thread waits for notifications */
+    int owed;                /* a deferred wake-up is owed (see flush_wakeups) */
+    atomic_int stopping;     /* written under lock */
     int thread_started;
     pthread_t thread;
     struct kube_handler_registration *next;
@@ -57,6 +69,7 @@ struct kube_informer {
 
     pthread_mutex_t lock;    /* handlers list, state; held while applying deltas */
     kube_handler_registration *handlers;
+    size_t deferred;         /* notifications queued without a wake-up (under lock) */
     pthread_t controller;
     int started, stopped;
     atomic_int stopping;
@@ -69,24 +82,38 @@ static void notif_free(notif *n)
 {
     kube_object_unref(n->old_obj);
     kube_object_unref(n->new_obj);
-    kube__free(n->key);
     kube__free(n);
 }
 
-static int enqueue(kube_handler_registration *r, int kind, kube_object *old_obj,
-                   kube_object *new_obj, const char *key, int tombstone, int initial)
+/* Queue a notification. With defer, a handler thread that sleeps is not
+ * woken now: the controller wakes it in flush_wakeups() after a run of
+ * deltas (one wake-up per batch instead of one per notification). */
+static int enqueue_ex(kube_handler_registration *r, int kind, kube_object *old_obj,
+                      kube_object *new_obj, const char *key, int tombstone, int initial,
+                      int defer)
 {
-    notif *n = kube__calloc(1, sizeof(*n));
-    if (!n || !(n->key = kube__strdup(key))) {
-        kube__free(n);
-        return KUBE_ENOMEM;
+    size_t klen = strlen(key);
+    notif *n;
+    pthread_mutex_lock(&r->lock);
+    if ((n = r->spare) != NULL && klen < n->kcap) {
+        r->spare = n->next;
+        r->nspare--;
+    } else {
+        size_t kcap = klen + 1 > NOTIF_KEY_MIN ? klen + 1 : NOTIF_KEY_MIN;
+        if (!(n = kube__malloc(sizeof(*n) + kcap))) {
+            pthread_mutex_unlock(&r->lock);
+            return KUBE_ENOMEM;
+        }
+        n->kcap = kcap;
     }
+    memcpy(n->key_buf, key, klen + 1);
+    n->key = n->key_buf;
+    n->next = NULL;
     n->kind = kind;
     n->old_obj = kube_object_ref(old_obj);
     n->new_obj = kube_object_ref(new_obj);
     n->tombstone = tombstone;
     n->initial = initial;
-    pthread_mutex_lock(&r->lock);
     if (r->tail)
         r->tail->next = n;
     else
@@ -94,48 +121,125 @@ static int enqueue(kube_handler_registration *r, int kind, kube_object *old_obj,
     r->tail = n;
     if (initial)
         r->initial_pending++;
-    pthread_cond_signal(&r->cond);
+    if (r->waiting) {
+        if (defer)
+            r->owed = 1;
+        else
+            pthread_cond_signal(&r->cond);
+    }
     pthread_mutex_unlock(&r->lock);
     return 0;
+}
+
+static int enqueue(kube_handler_registration *r, int kind, kube_object *old_obj,
+                   kube_object *new_obj, const char *key, int tombstone, int initial)
+{
+    return enqueue_ex(r, kind, old_obj, new_obj, key, tombstone, initial, 0);
+}
+
+/* Wake the handler threads owed a wake-up (inf->lock held). */
+static void flush_wakeups(kube_informer *inf)
+{
+    kube_handler_registration *r;
+    for (r = inf->handlers; r; r = r->next) {
+        pthread_mutex_lock(&r->lock);
+        if (r->owed) {
+            r->owed = 0;
+            if (r->waiting)
+                pthread_cond_signal(&r->cond);
+        }
+        pthread_mutex_unlock(&r->lock);
+    }
+    inf->deferred = 0;
+}
+
+/* Deferred notifications at most before the handlers are woken anyway. */
+#define MAX_DEFERRED 32
+
+static void free_list(notif *n)
+{
+    while (n) {
+        notif *next = n->next;
+        notif_free(n);
+        n = next;
+    }
 }
 
 static void *handler_main(void *arg)
 {
     kube_handler_registration *r = arg;
+    notif *done = NULL; /* delivered, to give back as spares */
+    size_t ndone = 0;
     for (;;) {
-        notif *n;
+        notif *n, *batch;
         pthread_mutex_lock(&r->lock);
-        while (!r->head && !r->stopping)
-            pthread_cond_wait(&r->cond, &r->lock);
-        if (r->stopping) {
+        while (done && r->nspare < NOTIF_SPARES_MAX) {
+            n = done;
+            done = n->next;
+            n->next = r->spare;
+            r->spare = n;
+            r->nspare++;
+        }
+        if (done) {
+            /* enough spares: free the rest, outside the lock */
             pthread_mutex_unlock(&r->lock);
+            free_list(done);
+            pthread_mutex_lock(&r->lock);
+        }
+        done = NULL;
+        ndone = 0;
+        while (!r->head && !atomic_load(&r->stopping)) {
+            r->waiting = 1;
+            pthread_cond_wait(&r->cond, &r->lock);
+            r->waiting = 0;
+        }
+        if (atomic_load(&r->stopping)) {
+            pthread_mutex_unlock(&r->lock);
+            free_list(done);
             return NULL;
         }
-        n = r->head;
-        r->head = n->next;
-        if (!r->head)
-            r->tail = NULL;
+        /* take everything queued: one lock round trip per batch */
+        batch = r->head;
+        r->head = r->tail = NULL;
         pthread_mutex_unlock(&r->lock);
-        switch (n->kind) {
-        case N_ADD:
-            if (r->h.on_add)
-                r->h.on_add(n->new_obj, n->initial, r->payload);
-            break;
-        case N_UPDATE:
-            if (r->h.on_update)
-                r->h.on_update(n->old_obj, n->new_obj, r->payload);
-            break;
-        case N_DELETE:
-            if (r->h.on_delete)
-                r->h.on_delete(n->old_obj, n->key, n->tombstone, r->payload);
-            break;
+        while ((n = batch) != NULL) {
+            batch = n->next;
+            if (atomic_load(&r->stopping)) {
+                /* stopped: the rest is not delivered (as when queued) */
+                free_list(n);
+                free_list(done);
+                return NULL;
+            }
+            switch (n->kind) {
+            case N_ADD:
+                if (r->h.on_add)
+                    r->h.on_add(n->new_obj, n->initial, r->payload);
+                break;
+            case N_UPDATE:
+                if (r->h.on_update)
+                    r->h.on_update(n->old_obj, n->new_obj, r->payload);
+                break;
+            case N_DELETE:
+                if (r->h.on_delete)
+                    r->h.on_delete(n->old_obj, n->key, n->tombstone, r->payload);
+                break;
+            }
+            if (n->initial) {
+                pthread_mutex_lock(&r->lock);
+                r->initial_pending--;
+                pthread_mutex_unlock(&r->lock);
+            }
+            kube_object_unref(n->old_obj);
+            kube_object_unref(n->new_obj);
+            n->old_obj = n->new_obj = NULL;
+            if (ndone < NOTIF_SPARES_MAX) {
+                n->next = done;
+                done = n;
+                ndone++;
+            } else {
+                kube__free(n);
+            }
         }
-        if (n->initial) {
-            pthread_mutex_lock(&r->lock);
-            r->initial_pending--;
-            pthread_mutex_unlock(&r->lock);
-        }
-        notif_free(n);
     }
 }
 
@@ -143,7 +247,7 @@ static void handler_stop(kube_handler_registration *r)
 {
     notif *n;
     pthread_mutex_lock(&r->lock);
-    r->stopping = 1;
+    atomic_store(&r->stopping, 1);
     pthread_cond_broadcast(&r->cond);
     pthread_mutex_unlock(&r->lock);
     if (r->thread_started)
@@ -154,6 +258,9 @@ static void handler_stop(kube_handler_registration *r)
         notif_free(n);
     }
     r->tail = NULL;
+    free_list(r->spare);
+    r->spare = NULL;
+    r->nspare = 0;
 }
 
 static void handler_free(kube_handler_registration *r)
@@ -194,16 +301,19 @@ static int process(const char *key, const kube_delta *d, size_t n, int initial, 
             kube_object *last = d[i].object ? d[i].object : old;
             if (old)
                 kube_indexer_delete(inf->indexer, key);
-            for (r = inf->handlers; r; r = r->next)
-                enqueue(r, N_DELETE, last, NULL, key, d[i].tombstone, 0);
+            for (r = inf->handlers; r; r = r->next, inf->deferred++)
+                enqueue_ex(r, N_DELETE, last, NULL, key, d[i].tombstone, 0, 1);
         } else {
             rc = kube_indexer_update(inf->indexer, d[i].object);
             if (rc == 0) {
                 for (r = inf->handlers; r; r = r->next) {
-                    if (!old)
-                        enqueue(r, N_ADD, NULL, d[i].object, key, 0, initial);
-                    else if (d[i].type != KUBE_DELTA_SYNC || resync_due(r, now))
-                        enqueue(r, N_UPDATE, old, d[i].object, key, 0, 0);
+                    if (!old) {
+                        enqueue_ex(r, N_ADD, NULL, d[i].object, key, 0, initial, 1);
+                        inf->deferred++;
+                    } else if (d[i].type != KUBE_DELTA_SYNC || resync_due(r, now)) {
+                        enqueue_ex(r, N_UPDATE, old, d[i].object, key, 0, 0, 1);
+                        inf->deferred++;
+                    }
                 }
             } else {
                 KUBE__LOG_ERROR("informer", "cannot store %s: %s", key,
@@ -212,8 +322,10 @@ static int process(const char *key, const kube_delta *d, size_t n, int initial, 
         }
         kube_object_unref(old);
     }
-    if (kube_delta_fifo_has_synced(inf->fifo))
+    if (!atomic_load(&inf->synced) && kube_delta_fifo_has_synced(inf->fifo))
         atomic_store(&inf->synced, 1);
+    if (inf->deferred >= MAX_DEFERRED)
+        flush_wakeups(inf);
     pthread_mutex_unlock(&inf->lock);
     return rc;
 }
@@ -223,6 +335,14 @@ static void *controller_main(void *arg)
     kube_informer *inf = arg;
     while (!atomic_load(&inf->stopping)) {
         int rc = kube_delta_fifo_pop(inf->fifo, process, inf, 200);
+        /* the FIFO drained (the next pop would wait): wake the handlers
+         * that were left sleeping while the run of deltas was applied */
+        if (kube_delta_fifo_len(inf->fifo) == 0) {
+            pthread_mutex_lock(&inf->lock);
+            if (inf->deferred)
+                flush_wakeups(inf);
+            pthread_mutex_unlock(&inf->lock);
+        }
         if (rc == KUBE_ESHUTDOWN)
             break;
         if (rc == KUBE_ETIMEOUT && kube_delta_fifo_has_synced(inf->fifo))
@@ -306,6 +426,7 @@ int kube_informer_add_event_handler(kube_handler_registration **reg, kube_inform
         resync_ms = 1000; /* client-go minimumResyncPeriod */
     r->resync_ms = resync_ms;
     r->next_resync_ms = kube__now_mono_ms() + resync_ms;
+    atomic_init(&r->stopping, 0);
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->cond, NULL);
 

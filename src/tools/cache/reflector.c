@@ -24,6 +24,8 @@
 #include "api/meta.h"
 #include "api/scheme.h"
 #include "kube/cache/reflector.h"
+#include "rest/watch.h"
+#include "tools/cache/delta_fifo_internal.h"
 #include "util/time.h"
 
 struct kube_reflector {
@@ -44,6 +46,7 @@ struct kube_reflector {
     atomic_int stopping;
     kube_watch *current;       /* the open watch, to stop it (under lock) */
     char *last_rv;             /* under lock */
+    size_t last_rv_cap;        /* its allocation size (0: exact, from strdup) */
     int rv_unavailable;
     unsigned lists, watches;
     unsigned seed;
@@ -137,14 +140,25 @@ static void report(kube_reflector *r, const char *what)
 static void set_rv(kube_reflector *r, const char *rv)
 {
     char *c;
+    size_t n;
     if (!rv || !*rv)
         return;
-    c = kube__strdup(rv);
-    if (!c)
+    n = strlen(rv);
+    pthread_mutex_lock(&r->lock);
+    if (n < r->last_rv_cap) {
+        /* every event moves the RV: reuse the buffer */
+        memcpy(r->last_rv, rv, n + 1);
+        pthread_mutex_unlock(&r->lock);
         return;
+    }
+    pthread_mutex_unlock(&r->lock);
+    if (!(c = kube__malloc(n + 16)))
+        return;
+    memcpy(c, rv, n + 1);
     pthread_mutex_lock(&r->lock);
     kube__free(r->last_rv);
     r->last_rv = c;
+    r->last_rv_cap = n + 16;
     pthread_mutex_unlock(&r->lock);
 }
 
@@ -305,34 +319,93 @@ static int do_list(kube_reflector *r)
     return rc;
 }
 
-static int handle_event(kube_reflector *r, const kube_watch_event *ev)
+/* Deltas decoded from watch events, written to the FIFO together: one lock
+ * hold and at most one wake-up of the FIFO's consumer per run of events
+ * that were already buffered. */
+#define BATCH_MAX 64
+
+typedef struct batch {
+    int types[BATCH_MAX];
+    kube_object *objs[BATCH_MAX];
+    size_t n;
+} batch;
+
+/* Write the batch; the RV moves to the last object written. */
+static int flush(kube_reflector *r, batch *b)
 {
+    size_t done = 0, i;
+    int rc;
+    if (!b->n)
+        return 0;
+    rc = kube__delta_fifo_write_batch(r->fifo, b->types, b->objs, b->n, &done);
+    if (done)
+        set_rv(r, kube_object_resource_version(b->objs[done - 1]));
+    for (i = 0; i < b->n; i++)
+        kube_object_unref(b->objs[i]);
+    b->n = 0;
+    return rc;
+}
+
+/* The typed object of an ADDED/MODIFIED/DELETED event. obj/obj_len: the
+ * bytes of the event's object when the watch returned it without a cJSON
+ * tree (kube__watch_next_lazy), else NULL. */
+static int decode_object(kube_reflector *r, kube_watch *w, const kube_watch_event *ev,
+                         const char *obj, size_t obj_len, kube_object **out)
+{
+    const kube_api_type *ot = kube_type_object(r->type);
+    kube_api_decode_options dopts = KUBE_API_DECODE_OPTIONS_INIT;
     void *root = NULL;
+    int rc = -1;
+
+    *out = NULL;
+    dopts.drop_managed_fields = r->drop_managed_fields;
+    if (obj) {
+        /* straight from the frame's bytes; this validates the frame too */
+        if ((rc = kube_api_decode(&root, ot, obj, obj_len, &dopts)) < 0) {
+            /* malformed, or a decode error: give the tree path's answer */
+            kube__error_clear();
+            if ((rc = kube__watch_event_parse(&ev, w)) < 0)
+                return rc;
+        }
+    }
+    if (rc < 0 && (rc = kube_api_decode_json(&root, ot, ev->object, &dopts)) < 0)
+        return rc;
+    return kube_object_new_typed_take(out, r->type, root);
+}
+
+static int delta_type(int watch_type)
+{
+    switch (watch_type) {
+    case KUBE_WATCH_ADDED: return KUBE_DELTA_ADDED;
+    case KUBE_WATCH_MODIFIED: return KUBE_DELTA_UPDATED;
+    case KUBE_WATCH_DELETED: return KUBE_DELTA_DELETED;
+    default: return 0;
+    }
+}
+
+/* An event that is not an ERROR: into the batch, or (BOOKMARK) the RV. */
+static int handle_event(kube_reflector *r, kube_watch *w, const kube_watch_event *ev,
+                        const char *obj, size_t obj_len, batch *b)
+{
     kube_object *o = NULL;
     int rc;
-    const cJSON *md = cJSON_GetObjectItemCaseSensitive(ev->object, "metadata");
-    const cJSON *rv = cJSON_GetObjectItemCaseSensitive(md, "resourceVersion");
 
     if (ev->type == KUBE_WATCH_BOOKMARK) {
+        const cJSON *md = cJSON_GetObjectItemCaseSensitive(ev->object, "metadata");
+        const cJSON *rv = cJSON_GetObjectItemCaseSensitive(md, "resourceVersion");
         if (cJSON_IsString(rv))
             set_rv(r, rv->valuestring);
         return 0;
     }
-    kube_api_decode_options dopts = KUBE_API_DECODE_OPTIONS_INIT;
-    dopts.drop_managed_fields = r->drop_managed_fields;
-    if ((rc = kube_api_decode_json(&root, kube_type_object(r->type), ev->object, &dopts)) < 0 ||
-        (rc = kube_object_new_typed_take(&o, r->type, root)) < 0)
+    if ((rc = decode_object(r, w, ev, obj, obj_len, &o)) < 0)
         return rc;
-    switch (ev->type) {
-    case KUBE_WATCH_ADDED: rc = kube_delta_fifo_add(r->fifo, o); break;
-    case KUBE_WATCH_MODIFIED: rc = kube_delta_fifo_update(r->fifo, o); break;
-    case KUBE_WATCH_DELETED: rc = kube_delta_fifo_delete(r->fifo, o); break;
-    default: rc = 0;
+    if (!delta_type(ev->type)) {
+        kube_object_unref(o);
+        return 0;
     }
-    if (rc == 0)
-        set_rv(r, kube_object_resource_version(o));
-    kube_object_unref(o);
-    return rc;
+    b->types[b->n] = delta_type(ev->type);
+    b->objs[b->n++] = o;
+    return b->n == BATCH_MAX ? flush(r, b) : 0;
 }
 
 /* Watch until the server ends it (0: re-watch), 410 (KUBE_EEXPIRED:
@@ -344,10 +417,12 @@ static int do_watch(kube_reflector *r)
     char *rv = get_rv(r);
     int64_t t0 = kube__now_mono_ms(), next_resync;
     unsigned events = 0;
+    batch b;
     int rc;
 
     if (!rv)
         return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+    b.n = 0;
     lo.label_selector = r->label_selector;
     lo.field_selector = r->field_selector;
     lo.resource_version = rv;
@@ -369,7 +444,26 @@ static int do_watch(kube_reflector *r)
     next_resync = r->resync_ms > 0 ? kube__now_mono_ms() + r->resync_ms : 0;
     for (;;) {
         const kube_watch_event *ev;
-        rc = kube_watch_next(&ev, w, 1000);
+        const char *obj = NULL;
+        size_t obj_len = 0;
+        /* while deltas are batched, take only events already received;
+         * before waiting for more, write the batch */
+        rc = kube__watch_next_lazy(&ev, w, 1000, b.n > 0, &obj, &obj_len);
+        if (rc == KUBE__WATCH_NONE_BUFFERED) {
+            if ((rc = flush(r, &b)) < 0)
+                break;
+            continue;
+        }
+        /* everything but a batchable event sees the batch written first,
+         * as if each event had been written when it came */
+        if ((rc != 0 || !obj || stopping(r) ||
+             (next_resync && kube__now_mono_ms() >= next_resync))) {
+            int frc = flush(r, &b);
+            if (frc < 0) {
+                rc = frc;
+                break;
+            }
+        }
         if (stopping(r)) {
             rc = KUBE_ESHUTDOWN;
             break;
@@ -400,9 +494,19 @@ static int do_watch(kube_reflector *r)
                                  kube_type_resource(r->type), kube_status_message(ev->status));
             break;
         }
-        if ((rc = handle_event(r, ev)) < 0)
+        if ((rc = handle_event(r, w, ev, obj, obj_len, &b)) < 0) {
+            /* the events before this one were written before it failed */
+            int frc = flush(r, &b);
+            if (frc < 0)
+                rc = frc;
+            break;
+        }
+        if (!obj && (rc = flush(r, &b)) < 0)
             break;
     }
+    /* every way out writes the batch first: it is empty here */
+    while (b.n)
+        kube_object_unref(b.objs[--b.n]);
     pthread_mutex_lock(&r->lock);
     r->current = NULL;
     pthread_mutex_unlock(&r->lock);
