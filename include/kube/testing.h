@@ -65,6 +65,32 @@ KUBE_EXTERN(int) kube_fake_server_seed(kube_fake_server *s, const char *data, si
                                        const char *name);
 
 /**
+ * Seed the objects a fresh cluster holds (kube_fake_server_new() makes only
+ * the namespaces): those of a new Kubernetes v1.34 control plane, about 200
+ * — the bootstrap ClusterRoles and ClusterRoleBindings (cluster-admin,
+ * system:discovery, system:basic-user, system:public-info-viewer, ...),
+ * Roles and RoleBindings, the kube-system ServiceAccounts and every
+ * namespace's "default" one, the kube-root-ca.crt ConfigMaps, the
+ * "kubernetes" Service with its Endpoints and EndpointSlice, the
+ * PriorityClasses, FlowSchemas and PriorityLevelConfigurations. From then on
+ * a new namespace gets its "default" ServiceAccount and "kube-root-ca.crt"
+ * ConfigMap too, as the real controllers make them. kube-fake-apiserver
+ * calls it at start. Objects that exist already are left alone.
+ *
+ * In process requests are served without authorization, but on a
+ * bootstrapped engine a request that impersonates
+ * (kube_rest_config_set_impersonate() on a kube_fake_rest_config()) is
+ * authorized with RBAC as that user and its groups (plus
+ * system:authenticated), as the real server does: 403 Forbidden without
+ * rights.
+ * @param s engine.
+ * @return 0, KUBE_EINVAL or KUBE_ENOMEM.
+ * @threadsafety safe from any thread.
+ * @since 0.1
+ */
+KUBE_EXTERN(int) kube_fake_server_bootstrap(kube_fake_server *s);
+
+/**
  * A rest config whose requests are served in process by the engine.
  * @param[out] out the config (host "https://fake.invalid"). @param s engine.
  * @return 0 or KUBE_ENOMEM.

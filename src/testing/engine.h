@@ -20,6 +20,8 @@ typedef struct kube__fake_req {
     const char *body;
     size_t body_len;
     const char *user;          /* authenticated user for logs/audit, may be NULL */
+    const char *const *groups; /* the user's groups, NULL-terminated, may be NULL */
+    int authorize;             /* nonzero: authorize user/groups with RBAC (HTTP face) */
 } kube__fake_req;
 
 typedef struct kube__fake_resp {
@@ -45,5 +47,11 @@ void kube__fake_stream_cancel(kube__fake_stream *st);
 void kube__fake_stream_close(kube__fake_stream *st);
 
 kube_fake_server *kube__fake_server_ref(kube_fake_server *s);
+
+/* A bearer token issued by serviceaccounts/<name>/token and still valid:
+ * 1 with *user (kube__free) and the groups appended; 0 when not such a
+ * token; KUBE_ENOMEM. */
+int kube__fake_authenticate_token(kube_fake_server *s, const char *token, char **user,
+                                  kube__strvec *groups);
 
 #endif

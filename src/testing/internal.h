@@ -7,6 +7,7 @@
 #define KUBE_TESTING_INTERNAL_H
 
 #include <pthread.h>
+#include <time.h>
 #include <cjson/cJSON.h>
 
 #include "common.h"
@@ -96,6 +97,12 @@ struct kube_fake_server {
     size_t nfaults;
     unsigned rand_state;
     uint64_t rand_seed;
+    /* tokens issued by serviceaccounts/token: token -> kube__ftoken* (auth.c) */
+    kube__strmap tokens;
+    /* set by kube_fake_server_bootstrap(): a new namespace gets its
+     * "default" ServiceAccount and "kube-root-ca.crt" ConfigMap, as the
+     * real controllers make them */
+    int controllers;
 };
 
 /* Description of a servable resource (built-in or from a CRD). */
@@ -196,5 +203,49 @@ void kube__fake_watch_faults_locked(kube_fake_server *s, const char *resource,
                                     kube__fwatch_faults *out);
 void kube__fake_streams_apply_fault_locked(kube_fake_server *s, kube__ffault *f);
 
+/* ---- auth.c ---- */
+
+/* One authorization question (strings borrowed). path set: a non-resource
+ * request (verb is the lower-case HTTP method). */
+typedef struct kube__fauthz {
+    const char *user;
+    const char *const *groups;
+    const char *verb;
+    const char *group, *resource, *sub, *ns, *name;
+    const char *path;
+} kube__fauthz;
+
+/* 1 when RBAC (or system:masters) allows it (s->mu held). */
+int kube__fake_rbac_allows_locked(kube_fake_server *s, const kube__fauthz *a);
+/* A routed request: 0 allowed (or no authorization asked), 1 answered 403,
+ * KUBE_ENOMEM. */
+int kube__fake_authorize(kube__fctx *c);
+/* A non-resource path: the same. */
+int kube__fake_authorize_path(kube_fake_server *s, const kube__fake_req *req,
+                              kube__fake_resp *resp);
+/* Remember an issued service-account token (s->mu held): 0 or KUBE_ENOMEM. */
+int kube__fake_token_remember_locked(kube_fake_server *s, const char *token, const char *ns,
+                                     const char *name, const char *uid, const char *jti,
+                                     time_t exp);
+/* 1 with the identity when token is a live issued token (s->mu held), else 0.
+ * Any out pointer may be NULL. */
+int kube__fake_token_identity_locked(kube_fake_server *s, const char *token, char *user,
+                                     size_t user_len, char *ns_out, size_t ns_len, char *uid_out,
+                                     size_t uid_len, char *jti_out, size_t jti_len);
+void kube__fake_tokens_dispose(kube_fake_server *s);
+
+/* table.c: the Table version ("v1", "v1beta1") the Accept header prefers,
+ * or NULL; turn the answered object or list into a Table (0 or
+ * KUBE_ENOMEM; a bad includeObject is answered 400). */
+const char *kube__fake_table_wanted(const kube__fctx *c);
+int kube__fake_table_convert(kube__fctx *c, const char *tv);
+/* A Table of one object (watch events); includeObject checked with
+ * kube__fake_table_include_ok(). */
+int kube__fake_table_print(kube__buf *out, const kube__fres *r, const cJSON *obj, const char *tv,
+                           const char *include);
+int kube__fake_table_include_ok(const char *include);
+
+/* bootstrap_data.c: JSON texts of a fresh cluster's objects, NULL-ended. */
+extern const char *const kube__fake_bootstrap_objects[];
 
 #endif

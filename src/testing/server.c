@@ -10,8 +10,12 @@
  *    templates), Deployments, StatefulSets, DaemonSets, Jobs (selector and
  *    controller-uid labels), CronJobs, Services (a random 10.96.x.y
  *    clusterIP), Secrets (stringData, type), scalable replicas = 1. No
- *    admission, no authorization (every access review is allowed), no quota.
- *    Unknown fields are stored, not dropped.
+ *    admission, no quota. Unknown and duplicate fields of built-in kinds
+ *    are dropped with a Warning header each, or refused with
+ *    fieldValidation=Strict (create, update, patches; not apply).
+ *  - Authorization (auth.c) only for requests that ask for it (the HTTP
+ *    face): system:masters, else RBAC over the stored roles and bindings.
+ *    In process every request is allowed.
  *  - One storage per group/resource: every served version reads and writes
  *    the same JSON (apiVersion rewritten, no conversion).
  *  - Deletion is synchronous: no grace periods (pods go at once, even when
@@ -19,23 +23,28 @@
  *    the foregroundDeletion finalizer while dependents are held by their
  *    finalizers, Orphan) and the namespace controller's run inside the
  *    request that makes them possible. deletionGracePeriodSeconds is 0.
- *  - No controllers: nothing but the four namespaces exists at start (no
- *    default ServiceAccounts, no kube-root-ca.crt, no bootstrap RBAC).
+ *  - No controllers: nothing but the four namespaces exists at start;
+ *    kube_fake_server_bootstrap() adds a fresh cluster's objects (bootstrap
+ *    RBAC, ServiceAccounts, kube-root-ca.crt, ...) and from then on gives a
+ *    new namespace its "default" ServiceAccount and kube-root-ca.crt.
  *  - Lists and watches from an RV need that RV in the watch history window
  *    (older ones are 410 Expired); resourceVersionMatch=Exact and continue
  *    tokens are served by undoing the history, not from etcd.
  *  - Subresources: status, scale, pods/binding, pods/eviction (no
  *    PodDisruptionBudgets), pods/log (text from the pod's annotation
  *    "fake.kubeclient.io/log"; follow ends when the pod goes),
- *    serviceaccounts/token (an unsigned JWT-shaped token that tokenreviews
- *    accept). Not exec, attach, portforward, proxy, ephemeralcontainers,
+ *    serviceaccounts/token (a JWT-shaped token the engine remembers:
+ *    tokenreviews and the HTTP face accept it while the service account
+ *    lives). Not exec, attach, portforward, proxy, ephemeralcontainers,
  *    resize, namespaces/finalize.
  *  - Field selectors: metadata.name/namespace plus the common per-kind
  *    labels (pods, events, secrets, namespaces, nodes, replicasets, jobs,
  *    replicationcontrollers, CSRs); CRD selectableFields are not honoured.
  *  - Bookmarks every 60 s and when timeoutSeconds ends the watch; a watcher
  *    that falls behind the history window gets a 410 ERROR event.
- *  - No Table output (Accept: ...;as=Table): lists come back as lists.
+ *  - Table output (table.c): the real columns of the common kinds (pods,
+ *    services, deployments, config maps, ...), the default ones (Name,
+ *    Created At) for the others.
  */
 #include "common.h"
 
@@ -180,6 +189,7 @@ static void server_destroy(kube_fake_server *s)
         kube__free(b);
     }
     kube__strmap_dispose(&s->buckets);
+    kube__fake_tokens_dispose(s);
     kube__fake_history_dispose(s);
     kube__free(s->ring);
     for (i = 0; i < s->nactions; i++)
@@ -894,25 +904,115 @@ static int run_faults(kube__fctx *c)
 
 /* ---------------------------------------------------------------- serve */
 
+/* Impersonate-User (and Impersonate-Group): the request is served as that
+ * user when the requester may impersonate (verb "impersonate" on "users" and
+ * "groups", as the real server checks); in process (no authorization) when
+ * the engine has the bootstrap roles. 0 (eff filled, or *use 0 when there is
+ * no impersonation to do), 1 answered 403, KUBE_ENOMEM. */
+static int impersonation(kube_fake_server *s, const kube__fake_req *req, kube__fake_req *eff,
+                         const char **groups, size_t ngroups_max, kube__fake_resp *resp,
+                         int *use)
+{
+    const char *imp = NULL;
+    size_t i, n = 0;
+    int on;
+    *use = 0;
+    for (i = 0; req->headers && i < req->headers->n; i++) {
+        const char *h = req->headers->v[i];
+        if (!strncasecmp(h, "Impersonate-User:", 17))
+            imp = h + 17;
+    }
+    if (!imp)
+        return 0;
+    while (*imp == ' ')
+        imp++;
+    pthread_mutex_lock(&s->mu);
+    on = req->authorize || s->controllers;
+    pthread_mutex_unlock(&s->mu);
+    if (!on || !*imp)
+        return 0;
+    for (i = 0; req->headers && i < req->headers->n; i++) {
+        const char *h = req->headers->v[i];
+        if (!strncasecmp(h, "Impersonate-Group:", 18) && n + 2 < ngroups_max) {
+            h += 18;
+            while (*h == ' ')
+                h++;
+            groups[n++] = h;
+        }
+    }
+    if (strcmp(imp, "system:anonymous") != 0)
+        groups[n++] = "system:authenticated";
+    groups[n] = NULL;
+    if (req->authorize) {
+        kube__fauthz a;
+        const char *who = req->user ? req->user : "system:anonymous";
+        int ok;
+        memset(&a, 0, sizeof(a));
+        a.user = who;
+        a.groups = req->groups;
+        a.verb = "impersonate";
+        a.group = "";
+        a.sub = "";
+        a.ns = "";
+        a.resource = "users";
+        a.name = imp;
+        pthread_mutex_lock(&s->mu);
+        ok = kube__fake_rbac_allows_locked(s, &a);
+        for (i = 0; ok && groups[i]; i++) {
+            if (!strcmp(groups[i], "system:authenticated") && groups[i + 1] == NULL)
+                break; /* added by the server, not asked for */
+            a.resource = "groups";
+            a.name = groups[i];
+            ok = kube__fake_rbac_allows_locked(s, &a);
+        }
+        pthread_mutex_unlock(&s->mu);
+        if (!ok) {
+            int rc = kube__fake_status(resp, 403, "Forbidden", "", a.resource, a.name, NULL,
+                                       "%s \"%s\" is forbidden: User \"%s\" cannot impersonate "
+                                       "resource \"%s\" in API group \"\" at the cluster scope",
+                                       a.resource, a.name, who, a.resource);
+            return rc ? rc : 1;
+        }
+    }
+    *eff = *req;
+    eff->user = imp;
+    eff->groups = groups;
+    eff->authorize = 1;
+    *use = 1;
+    return 0;
+}
+
 int kube__fake_serve(kube_fake_server *s, const kube__fake_req *req, kube__fake_resp *resp)
 {
     kube__fctx c;
-    int rc, legacy_watch = 0, handled;
+    int rc, legacy_watch = 0, handled, use_eff = 0;
     char *body = NULL;
     size_t i;
+    kube__fake_req eff;
+    const char *eff_groups[34];
     memset(&c, 0, sizeof(c));
     c.s = s;
     c.req = req;
     c.resp = resp;
     resp->status = 0;
     resp->stream = NULL;
+    if ((rc = impersonation(s, req, &eff, eff_groups, KUBE__ARRAY_SIZE(eff_groups), resp,
+                            &use_eff)) != 0) {
+        rc = rc < 0 ? rc : 0;
+        goto out;
+    }
+    if (use_eff)
+        c.req = req = &eff;
     if ((rc = parse_query(&c)) != 0)
         goto out;
     rc = route(&c, &legacy_watch);
     if (rc < 0)
         goto out;
     if (rc == 0) {
-        rc = 0;
+        if ((rc = kube__fake_authorize_path(s, req, resp)) != 0) {
+            rc = rc < 0 ? rc : 0;
+            goto out;
+        }
         if (!kube__fake_discovery_serve(s, req, resp))
             rc = kube__fake_status(resp, 404, "NotFound", NULL, NULL, NULL, NULL,
                                    "the server could not find the requested resource");
@@ -926,6 +1026,10 @@ int kube__fake_serve(kube_fake_server *s, const kube__fake_req *req, kube__fake_
     }
     if (!(body = kube__strndup(req->body ? req->body : "", req->body ? req->body_len : 0))) {
         rc = KUBE_ENOMEM;
+        goto out;
+    }
+    if ((rc = kube__fake_authorize(&c)) != 0) {
+        rc = rc < 0 ? rc : 0;
         goto out;
     }
     if ((rc = record_action(&c, body)) != 0)
@@ -952,10 +1056,17 @@ int kube__fake_serve(kube_fake_server *s, const kube__fake_req *req, kube__fake_
                                "the server could not find the requested resource");
         goto out;
     }
-    if (strcmp(c.verb, "watch") == 0)
+    if (strcmp(c.verb, "watch") == 0) {
         rc = kube__fake_watch_serve(&c);
-    else
+    } else {
+        const char *tv = NULL;
         rc = kube__fake_store_serve(&c);
+        /* Table output for get and list (kubectl get) */
+        if (rc == 0 && resp->status == 200 && !resp->stream && !*c.sub &&
+            (!strcmp(c.verb, "get") || !strcmp(c.verb, "list")) &&
+            (tv = kube__fake_table_wanted(&c)) != NULL)
+            rc = kube__fake_table_convert(&c, tv);
+    }
 out:
     for (i = 0; i < c.nq; i++) {
         kube__free(c.qk[i]);

@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <time.h>
 
 #include "dynamic/manifest.h"
@@ -866,6 +867,243 @@ static int validate_object(kube__fctx *c, const cJSON *j)
         }
     }
     return 0;
+}
+
+/* ---------------------------------------------------------------- field validation */
+
+/* fieldValidation (Ignore, Warn: the default, Strict) of a built-in
+ * object's body, as the real server's strict JSON decoding: duplicate
+ * members (the last one wins, as in Go) and members the type does not
+ * have (dropped: the real server decodes into its types). */
+typedef struct fv_state {
+    kube__strvec dups;
+    kube__strvec unknown;
+} fv_state;
+
+static int fv_path(kube__buf *out, const char *path, const char *key, long idx)
+{
+    kube__buf_clear(out);
+    if (idx >= 0)
+        return kube__buf_printf(out, "%s[%ld]", path, idx);
+    if (!*path)
+        return kube__buf_puts(out, key);
+    return kube__buf_printf(out, "%s.%s", path, key);
+}
+
+static int fv_note(kube__strvec *v, const char *what, const char *path)
+{
+    kube__buf b = KUBE__BUF_INIT;
+    int rc = kube__buf_printf(&b, "%s field \"%s\"", what, path);
+    if (rc == 0)
+        rc = kube__strvec_push_take(v, kube__buf_detach(&b));
+    kube__buf_dispose(&b);
+    return rc < 0 ? KUBE_ENOMEM : 0;
+}
+
+static int fv_walk(cJSON *o, const kube_api_type *t, const char *path, fv_state *st);
+
+/* ch repeats an earlier member of o: noted (at ch, in document order, as
+ * the real server's streaming decoder does), and the earlier one dropped
+ * (the last one wins). */
+static int fv_dup(cJSON *o, cJSON *ch, const char *chpath, fv_state *st)
+{
+    cJSON *prev;
+    for (prev = o->child; prev && prev != ch; prev = prev->next)
+        if (ch->string && prev->string && !strcmp(ch->string, prev->string))
+            break;
+    if (!prev || prev == ch)
+        return 0;
+    cJSON_Delete(cJSON_DetachItemViaPointer(o, prev));
+    return fv_note(&st->dups, "duplicate", chpath);
+}
+
+/* Duplicate members of a JSON object that has no type (a map). */
+static int fv_dups(cJSON *o, const char *path, fv_state *st)
+{
+    cJSON *ch, *next;
+    kube__buf p = KUBE__BUF_INIT;
+    int rc = 0;
+    for (ch = o->child; ch && rc == 0; ch = next) {
+        next = ch->next;
+        if ((rc = fv_path(&p, path, ch->string ? ch->string : "", -1)) == 0)
+            rc = fv_dup(o, ch, p.ptr, st);
+    }
+    kube__buf_dispose(&p);
+    return rc;
+}
+
+static int fv_value(cJSON *v, const kube__field *f, const char *path, fv_state *st)
+{
+    if (f->kind != KUBE__FK_OBJECT || !f->type)
+        return cJSON_IsObject(v) && f->kind != KUBE__FK_RAW ? fv_dups(v, path, st) : 0;
+    if (f->container == KUBE__FC_SCALAR)
+        return cJSON_IsObject(v) ? fv_walk(v, f->type, path, st) : 0;
+    if (f->container == KUBE__FC_ARRAY) {
+        cJSON *e;
+        long i = 0;
+        kube__buf p = KUBE__BUF_INIT;
+        int rc = 0;
+        cJSON_ArrayForEach(e, v)
+        {
+            if (cJSON_IsObject(e) && (rc = fv_path(&p, path, NULL, i)) == 0)
+                rc = fv_walk(e, f->type, p.ptr, st);
+            if (rc)
+                break;
+            i++;
+        }
+        kube__buf_dispose(&p);
+        return rc;
+    }
+    if (cJSON_IsObject(v)) {
+        cJSON *e;
+        kube__buf p = KUBE__BUF_INIT;
+        int rc = fv_dups(v, path, st);
+        cJSON_ArrayForEach(e, v)
+        {
+            if (rc)
+                break;
+            if (!cJSON_IsObject(e) || !e->string)
+                continue;
+            kube__buf_clear(&p);
+            if ((rc = kube__buf_printf(&p, "%s[%s]", path, e->string)) == 0)
+                rc = fv_walk(e, f->type, p.ptr, st);
+        }
+        kube__buf_dispose(&p);
+        return rc;
+    }
+    return 0;
+}
+
+static int fv_walk(cJSON *o, const kube_api_type *t, const char *path, fv_state *st)
+{
+    cJSON *ch, *next;
+    kube__buf p = KUBE__BUF_INIT;
+    int rc = 0;
+    for (ch = o->child; ch && rc == 0; ch = next) {
+        const kube__field *f;
+        next = ch->next;
+        if (!ch->string)
+            continue;
+        f = kube__api_field(t, ch->string, strlen(ch->string));
+        if ((rc = fv_path(&p, path, ch->string, -1)) != 0 || (rc = fv_dup(o, ch, p.ptr, st)) != 0)
+            break;
+        if (!f) {
+            rc = fv_note(&st->unknown, "unknown", p.ptr);
+            cJSON_Delete(cJSON_DetachItemViaPointer(o, ch));
+            continue;
+        }
+        rc = fv_value(ch, f, p.ptr, st);
+    }
+    kube__buf_dispose(&p);
+    return rc;
+}
+
+/* Go's %q of a text (the real server quotes the patched object so). */
+static int go_quote(kube__buf *out, const char *t)
+{
+    int rc = kube__buf_putc(out, '"');
+    for (; rc == 0 && *t; t++) {
+        if (*t == '"' || *t == '\\')
+            rc = kube__buf_printf(out, "\\%c", *t);
+        else if (*t == '\n')
+            rc = kube__buf_puts(out, "\\n");
+        else
+            rc = kube__buf_putc(out, *t);
+    }
+    return rc ? rc : kube__buf_putc(out, '"');
+}
+
+/* 0 (warnings added to the answer's headers), 1 answered (400 under
+ * Strict, 400 for an unknown mode; for a patch, 422 as the real server
+ * answers it), KUBE_ENOMEM. */
+static int field_validation_ex(kube__fctx *c, cJSON *j, int patch)
+{
+    const char *mode = kube__fctx_query(c, "fieldValidation");
+    fv_state st;
+    kube__buf msg = KUBE__BUF_INIT;
+    char *doc_txt = NULL;
+    size_t i, n;
+    int rc, strict;
+    if (!c->res.type)
+        return 0;
+    if (mode && *mode && strcmp(mode, "Ignore") && strcmp(mode, "Warn") && strcmp(mode, "Strict")) {
+        rc = kube__fake_status(c->resp, 400, "BadRequest", NULL, NULL, NULL, NULL,
+                               "fieldValidation: Unsupported value: \"%s\": supported values: "
+                               "\"Ignore\", \"Strict\", \"Warn\"",
+                               mode);
+        return rc ? rc : 1;
+    }
+    strict = mode && !strcmp(mode, "Strict");
+    memset(&st, 0, sizeof(st));
+    if (patch && strict && !(doc_txt = cJSON_PrintUnformatted(j)))
+        return KUBE_ENOMEM;
+    rc = fv_walk(j, c->res.type, "", &st);
+    n = st.dups.n + st.unknown.n;
+    if (rc == 0 && n && !(mode && !strcmp(mode, "Ignore"))) {
+        for (i = 0; rc == 0 && i < n; i++) {
+            const char *p = i < st.dups.n ? st.dups.v[i] : st.unknown.v[i - st.dups.n];
+            if (strict) {
+                rc = kube__buf_printf(&msg, "%s%s", i ? ", " : "", p);
+            } else {
+                kube__buf h = KUBE__BUF_INIT;
+                const char *q;
+                rc = kube__buf_puts(&h, "Warning: 299 - \"");
+                for (q = p; rc == 0 && *q; q++)
+                    rc = *q == '"' || *q == '\\' ? kube__buf_printf(&h, "\\%c", *q)
+                                                 : kube__buf_putc(&h, *q);
+                if (rc == 0)
+                    rc = kube__buf_putc(&h, '"');
+                if (rc == 0 && kube__strvec_push_take(&c->resp->headers, kube__buf_detach(&h)) < 0)
+                    rc = KUBE_ENOMEM;
+                kube__buf_dispose(&h);
+            }
+        }
+        if (rc == 0 && strict && !patch) {
+            rc = kube__fake_status(c->resp, 400, "BadRequest", NULL, NULL, NULL, NULL,
+                                   "%s in version \"%s\" cannot be handled as a %s: strict "
+                                   "decoding error: %s",
+                                   c->res.kind, c->res.version, c->res.kind, msg.ptr);
+            if (rc == 0)
+                rc = 1;
+        } else if (rc == 0 && strict) {
+            /* ` "" is invalid: patch: Invalid value: "<object>": strict decoding error: ...` */
+            kube__buf v = KUBE__BUF_INIT;
+            cJSON *causes = cJSON_CreateArray(), *cause = cJSON_CreateObject();
+            rc = kube__buf_puts(&v, "Invalid value: ");
+            if (rc == 0)
+                rc = go_quote(&v, doc_txt);
+            if (rc == 0)
+                rc = kube__buf_printf(&v, ": strict decoding error: %s", msg.ptr);
+            if (rc == 0 && (!causes || !cause ||
+                            !cJSON_AddStringToObject(cause, "reason", "FieldValueInvalid") ||
+                            !cJSON_AddStringToObject(cause, "message", v.ptr) ||
+                            !cJSON_AddStringToObject(cause, "field", "patch")))
+                rc = KUBE_ENOMEM;
+            if (rc == 0) {
+                cJSON_AddItemToArray(causes, cause);
+                cause = NULL;
+                kube__strvec_dispose(&c->resp->headers);
+                rc = kube__fake_status(c->resp, 422, "Invalid", NULL, NULL, NULL, causes,
+                                       " \"\" is invalid: patch: %s", v.ptr);
+                causes = NULL;
+                if (rc == 0)
+                    rc = 1;
+            }
+            cJSON_Delete(cause);
+            cJSON_Delete(causes);
+            kube__buf_dispose(&v);
+        }
+    }
+    cJSON_free(doc_txt);
+    kube__buf_dispose(&msg);
+    kube__strvec_dispose(&st.dups);
+    kube__strvec_dispose(&st.unknown);
+    return rc;
+}
+
+static int field_validation(kube__fctx *c, cJSON *j)
+{
+    return field_validation_ex(c, j, 0);
 }
 
 /* ---------------------------------------------------------------- events, GC */
@@ -2791,6 +3029,10 @@ static int do_patch(kube__fctx *c, int dry)
         doc = NULL;
         goto out;
     }
+    if (pt != P_APPLY && (rc = field_validation_ex(c, doc, 1)) != 0) {
+        rc = rc == 1 ? 0 : rc;
+        goto out;
+    }
     {
         const char *pn = mstr(doc, "name"), *pns = mstr(doc, "namespace");
         if (!pn || strcmp(pn, c->name) != 0 ||
@@ -2887,8 +3129,25 @@ static int sa_token_create(kube__fctx *c)
         rc = kube__buf_putc(&tok, '.');
     if (rc == 0)
         rc = b64url(&tok, payload.ptr);
-    if (rc == 0)
-        rc = kube__buf_puts(&tok, ".ZmFrZQ");
+    if (rc == 0) {
+        /* the "signature": random, so that a token cannot be made up; the
+         * engine remembers the tokens it issued */
+        char sig1[37], sig2[37];
+        pthread_mutex_lock(&s->mu);
+        kube__fake_uid(s, sig1);
+        kube__fake_uid(s, sig2);
+        pthread_mutex_unlock(&s->mu);
+        rc = kube__buf_putc(&tok, '.');
+        if (rc == 0)
+            rc = b64url(&tok, sig1);
+        if (rc == 0)
+            rc = b64url(&tok, sig2);
+    }
+    if (rc == 0) {
+        pthread_mutex_lock(&s->mu);
+        rc = kube__fake_token_remember_locked(s, tok.ptr, c->ns, c->name, uid, jti, until);
+        pthread_mutex_unlock(&s->mu);
+    }
     rc = rc ? rc : set_str(j, "apiVersion", "authentication.k8s.io/v1");
     rc = rc ? rc : set_str(j, "kind", "TokenRequest");
     if (rc == 0 && (m = meta(j)) != NULL) {
@@ -2968,15 +3227,44 @@ static int review_create(kube__fctx *c)
     if (!strcmp(r, "selfsubjectreviews")) {
         cJSON *ui = cJSON_AddObjectToObject(st, "userInfo"), *g;
         const char *user = c->req->user && *c->req->user ? c->req->user : NULL;
+        char uid[64] = "", jti[40] = "";
+        size_t i;
         cJSON_AddStringToObject(ui, "username", user ? user : "system:anonymous");
+        if (user && !strncmp(user, "system:serviceaccount:", 22)) {
+            const char *bearer = kube__fctx_header(c, "Authorization");
+            if (bearer && !strncasecmp(bearer, "Bearer ", 7)) {
+                pthread_mutex_lock(&c->s->mu);
+                kube__fake_token_identity_locked(c->s, bearer + 7, NULL, 0, NULL, 0, uid,
+                                                 sizeof(uid), jti, sizeof(jti));
+                pthread_mutex_unlock(&c->s->mu);
+            }
+            if (*uid)
+                cJSON_AddStringToObject(ui, "uid", uid);
+        }
         g = cJSON_AddArrayToObject(ui, "groups");
-        if (g)
+        if (g && c->req->groups) {
+            for (i = 0; c->req->groups[i]; i++)
+                cJSON_AddItemToArray(g, cJSON_CreateString(c->req->groups[i]));
+        } else if (g) {
             cJSON_AddItemToArray(g, cJSON_CreateString(user ? "system:authenticated"
                                                             : "system:unauthenticated"));
+        }
+        if (*jti) {
+            cJSON *ex = cJSON_AddObjectToObject(ui, "extra"), *a;
+            char cred[64];
+            snprintf(cred, sizeof(cred), "JTI=%s", jti);
+            if (ex && (a = cJSON_AddArrayToObject(ex, "authentication.kubernetes.io/credential-id")))
+                cJSON_AddItemToArray(a, cJSON_CreateString(cred));
+        }
     } else if (!strcmp(r, "tokenreviews")) {
         cJSON *claims = fake_token_claims(jstr(spec, "token"));
         const char *sub = jstr(claims, "sub");
-        if (sub) {
+        int live;
+        pthread_mutex_lock(&c->s->mu);
+        live = kube__fake_token_identity_locked(c->s, jstr(spec, "token"), NULL, 0, NULL, 0, NULL,
+                                                0, NULL, 0);
+        pthread_mutex_unlock(&c->s->mu);
+        if (sub && live) {
             const cJSON *k8s = jget(claims, "kubernetes.io");
             cJSON *ui, *g;
             char grp[300];
@@ -3019,9 +3307,55 @@ static int review_create(kube__fctx *c)
         }
         cJSON_AddBoolToObject(st, "incomplete", 0);
     } else {
-        /* every access review: the fake authorizes everything */
-        cJSON_AddBoolToObject(st, "allowed", 1);
-        cJSON_AddStringToObject(st, "reason", "the fake API server allows every request");
+        /* access reviews: RBAC for the subject (the requester for the
+         * self review; with no authorization configured, everything) */
+        int self = !strcmp(r, "selfsubjectaccessreviews");
+        const cJSON *ra = jget(spec, "resourceAttributes"), *nra = jget(spec, "nonResourceAttributes");
+        const char *groups[64];
+        kube__fauthz a;
+        int allowed, legacy;
+        size_t n = 0;
+        memset(&a, 0, sizeof(a));
+        if (self) {
+            a.user = c->req->user ? c->req->user : "system:anonymous";
+            a.groups = c->req->groups;
+        } else {
+            const cJSON *g;
+            a.user = jstr_or(spec, "user", "");
+            cJSON_ArrayForEach(g, jget(spec, "groups"))
+            {
+                if (cJSON_IsString(g) && n + 1 < KUBE__ARRAY_SIZE(groups))
+                    groups[n++] = g->valuestring;
+            }
+            groups[n] = NULL;
+            a.groups = groups;
+        }
+        if (nra) {
+            a.verb = jstr_or(nra, "verb", "");
+            a.path = jstr_or(nra, "path", "");
+        } else {
+            a.verb = jstr_or(ra, "verb", "");
+            a.group = jstr_or(ra, "group", "");
+            a.resource = jstr_or(ra, "resource", "");
+            a.sub = jstr_or(ra, "subresource", "");
+            a.ns = jstr_or(ra, "namespace", "");
+            a.name = jstr_or(ra, "name", "");
+        }
+        pthread_mutex_lock(&c->s->mu);
+        legacy = !c->s->controllers;
+        pthread_mutex_unlock(&c->s->mu);
+        if (!c->req->authorize && (self || legacy)) {
+            /* in process the requester is an admin; an engine without the
+             * bootstrap roles authorizes everything */
+            allowed = 2;
+        } else {
+            pthread_mutex_lock(&c->s->mu);
+            allowed = kube__fake_rbac_allows_locked(c->s, &a);
+            pthread_mutex_unlock(&c->s->mu);
+        }
+        cJSON_AddBoolToObject(st, "allowed", allowed != 0);
+        if (allowed == 2)
+            cJSON_AddStringToObject(st, "reason", "the fake API server allows every request");
     }
     set_item(j, "status", st);
     {
@@ -3089,6 +3423,77 @@ static int pod_subresource_create(kube__fctx *c)
     pthread_mutex_unlock(&s->mu);
     cJSON_Delete(j);
     return rc;
+}
+
+/* After a namespace was created (bootstrapped engines): the "default"
+ * ServiceAccount and the "kube-root-ca.crt" ConfigMap, as the real
+ * serviceaccount and root-ca-cert-publisher controllers make them. */
+static int namespace_controllers(kube_fake_server *s, const kube__fake_resp *resp)
+{
+    cJSON *nsobj, *sa = NULL, *cm = NULL, *md, *data;
+    const char *ns;
+    char *ca = NULL;
+    int on, rc = 0;
+    kube__strmap *b;
+    kube__fobj *src;
+    pthread_mutex_lock(&s->mu);
+    on = s->controllers;
+    b = on ? kube__fake_bucket_locked(s, "/configmaps", 0) : NULL;
+    src = b ? kube__strmap_get(b, "kube-system/kube-root-ca.crt") : NULL;
+    if (src && jstr(jget(src->j, "data"), "ca.crt"))
+        ca = kube__strdup(jstr(jget(src->j, "data"), "ca.crt"));
+    pthread_mutex_unlock(&s->mu);
+    if (!on)
+        return 0;
+    nsobj = cJSON_ParseWithLength(resp->body.ptr, resp->body.size);
+    ns = mstr(nsobj, "name");
+    if (!ns) {
+        kube__free(ca);
+        cJSON_Delete(nsobj);
+        return 0;
+    }
+    if (!(sa = cJSON_CreateObject()) || !cJSON_AddStringToObject(sa, "apiVersion", "v1") ||
+        !cJSON_AddStringToObject(sa, "kind", "ServiceAccount") ||
+        !(md = cJSON_AddObjectToObject(sa, "metadata")) ||
+        !cJSON_AddStringToObject(md, "name", "default") ||
+        !cJSON_AddStringToObject(md, "namespace", ns))
+        rc = KUBE_ENOMEM;
+    if (rc == 0 && (!(cm = cJSON_CreateObject()) ||
+                    !cJSON_AddStringToObject(cm, "apiVersion", "v1") ||
+                    !cJSON_AddStringToObject(cm, "kind", "ConfigMap") ||
+                    !(md = cJSON_AddObjectToObject(cm, "metadata")) ||
+                    !cJSON_AddStringToObject(md, "name", "kube-root-ca.crt") ||
+                    !cJSON_AddStringToObject(md, "namespace", ns) ||
+                    !(data = cJSON_AddObjectToObject(md, "annotations")) ||
+                    !cJSON_AddStringToObject(
+                        data, "kubernetes.io/description",
+                        "Contains a CA bundle that can be used to verify the kube-apiserver when "
+                        "using internal endpoints such as the internal service IP or "
+                        "kubernetes.default.svc. No other usage is guaranteed across "
+                        "distributions of Kubernetes clusters.") ||
+                    !(data = cJSON_AddObjectToObject(cm, "data")) ||
+                    !cJSON_AddStringToObject(data, "ca.crt", ca ? ca : "")))
+        rc = KUBE_ENOMEM;
+    cJSON_Delete(nsobj);
+    kube__free(ca);
+    if (rc) {
+        cJSON_Delete(sa);
+        cJSON_Delete(cm);
+        return rc;
+    }
+    rc = kube__fake_store_seed(s, sa);
+    if (rc == KUBE_EEXISTS)
+        rc = 0;
+    if (rc == 0) {
+        rc = kube__fake_store_seed(s, cm);
+        cm = NULL;
+        if (rc == KUBE_EEXISTS)
+            rc = 0;
+    }
+    cJSON_Delete(cm);
+    if (rc)
+        kube__error_clear();
+    return rc == KUBE_ENOMEM ? rc : 0;
 }
 
 int kube__fake_store_serve(kube__fctx *c)
@@ -3201,7 +3606,8 @@ int kube__fake_store_serve(kube__fctx *c)
             cJSON_Delete(j);
             return rc == 1 ? 0 : rc;
         }
-    } else if ((rc = check_type(c, j, c->res.kind, gv)) != 0 ||
+    } else if ((rc = field_validation(c, j)) != 0 ||
+               (rc = check_type(c, j, c->res.kind, gv)) != 0 ||
                (rc = check_namespace(c, j)) != 0) {
         cJSON_Delete(j);
         return rc == 1 ? 0 : rc;
@@ -3216,6 +3622,9 @@ int kube__fake_store_serve(kube__fctx *c)
         pthread_mutex_lock(&s->mu);
         rc = create_locked(c, j, dry, 201);
         pthread_mutex_unlock(&s->mu);
+        if (rc == 0 && !dry && c->resp->status == 201 && !*c->res.group &&
+            !strcmp(c->res.resource, "namespaces"))
+            rc = namespace_controllers(s, c->resp);
         return rc;
     }
     /* update */

@@ -38,6 +38,8 @@ struct kube__fake_stream {
     int malformed;
     int is_log;               /* a pods/log follow stream: ends when the pod goes */
     char key[600];
+    char table[16];           /* "v1"/"v1beta1": objects sent as Tables; "": as they are */
+    char include[16];         /* includeObject for Tables */
 };
 
 /* The watch cache sends bookmarks about once a minute, and one when the
@@ -139,11 +141,13 @@ void kube__fake_streams_apply_fault_locked(kube_fake_server *s, kube__ffault *f)
 
 /* ---------------------------------------------------------------- frames */
 
-static int frame_obj(kube__buf *out, const char *type, const kube__fres *r, cJSON *j)
+static int frame_obj(const kube__fake_stream *st, kube__buf *out, const char *type, cJSON *j)
 {
     int rc = kube__buf_printf(out, "{\"type\":\"%s\",\"object\":", type);
-    if (rc == 0)
-        rc = kube__fake_print_obj_locked(out, r, j);
+    if (rc == 0 && st->table[0])
+        rc = kube__fake_table_print(out, &st->res, j, st->table, st->include);
+    else if (rc == 0)
+        rc = kube__fake_print_obj_locked(out, &st->res, j);
     if (rc == 0)
         rc = kube__buf_puts(out, "}\n");
     return rc;
@@ -224,12 +228,12 @@ static int pump_locked(kube__fake_stream *st)
         if (e->type == KUBE__EV_ADDED) {
             if (!nm)
                 continue;
-            rc = frame_obj(&st->pending, "ADDED", &st->res, e->obj->j);
+            rc = frame_obj(st, &st->pending, "ADDED", e->obj->j);
         } else if (e->type == KUBE__EV_MODIFIED) {
             if (nm && om)
-                rc = frame_obj(&st->pending, "MODIFIED", &st->res, e->obj->j);
+                rc = frame_obj(st, &st->pending, "MODIFIED", e->obj->j);
             else if (nm)
-                rc = frame_obj(&st->pending, "ADDED", &st->res, e->obj->j);
+                rc = frame_obj(st, &st->pending, "ADDED", e->obj->j);
             else if (om) {
                 /* stopped matching: DELETED with the old state at the new RV */
                 cJSON *d = cJSON_Duplicate(e->old->j, 1);
@@ -241,14 +245,14 @@ static int pump_locked(kube__fake_stream *st)
                 if (m)
                     cJSON_ReplaceItemInObjectCaseSensitive(m, "resourceVersion",
                                                            cJSON_CreateString(rvs));
-                rc = frame_obj(&st->pending, "DELETED", &st->res, d);
+                rc = frame_obj(st, &st->pending, "DELETED", d);
                 cJSON_Delete(d);
             } else
                 continue;
         } else {
             if (!nm && !om)
                 continue;
-            rc = frame_obj(&st->pending, "DELETED", &st->res, e->obj->j);
+            rc = frame_obj(st, &st->pending, "DELETED", e->obj->j);
         }
         if (rc == 0) {
             st->sent++;
@@ -299,7 +303,7 @@ static int initial_events_locked(kube__fake_stream *st)
     if (n)
         qsort(items, n, sizeof(*items), litem_cmp);
     for (i = 0; rc == 0 && i < n; i++)
-        rc = frame_obj(&st->pending, "ADDED", &st->res, items[i].o->j);
+        rc = frame_obj(st, &st->pending, "ADDED", items[i].o->j);
     kube__free(items);
     return rc;
 }
@@ -349,6 +353,13 @@ int kube__fake_watch_serve(kube__fctx *c)
         return KUBE_ENOMEM;
     st->res = c->res;
     st->s = s; /* the reference is taken once the stream is published */
+    {
+        const char *tv = kube__fake_table_wanted(c), *inc = kube__fctx_query(c, "includeObject");
+        if (tv && !*c->sub && kube__fake_table_include_ok(inc)) {
+            snprintf(st->table, sizeof(st->table), "%s", tv);
+            snprintf(st->include, sizeof(st->include), "%s", inc ? inc : "");
+        }
+    }
     st->drop_after = -1;
     snprintf(st->bucket, sizeof(st->bucket), "%s/%s", c->res.group, c->res.resource);
     snprintf(st->ns, sizeof(st->ns), "%s", c->ns);

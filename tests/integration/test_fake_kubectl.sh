@@ -108,7 +108,7 @@ data:
   b: "2"
 EOF
 
-"$server" --tls --token fake-test-token --seed "$d/seed.yaml" \
+"$server" --tls --token fake-test-token --token-user nobody-token=nobody --seed "$d/seed.yaml" \
     --kubeconfig-out "$d/kubeconfig" --admin-port 0 >"$d/out" 2>"$d/err" &
 pid=$!
 i=0
@@ -142,12 +142,59 @@ if kubectl --request-timeout=10s --token wrong get ns >/dev/null 2>"$d/k.err"; t
 fi
 grep -qi 'unauthorized\|must be logged in' "$d/k.err" || fail "401 expected"
 if command -v curl >/dev/null 2>&1; then
-    [ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$d/ca.crt" "$url/api/v1/namespaces")" = 401 ] ||
-        fail "no credentials: 401 expected"
+    # no credentials: system:anonymous, which RBAC lets read /version only
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$d/ca.crt" "$url/api/v1/namespaces")" = 403 ] ||
+        fail "no credentials: 403 expected"
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$d/ca.crt" "$url/version")" = 200 ] ||
+        fail "no credentials: /version should be open"
     [ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$d/ca.crt" --cert "$d/client.crt" \
         --key "$d/client.key" "$url/api/v1/namespaces")" = 200 ] ||
         fail "client certificate refused"
 fi
+
+step "authorization: the token user nobody has discovery only"
+[ -s "$d/nobody.kubeconfig" ] || fail "no nobody.kubeconfig"
+grep -q "KUBE_E2E_NOBODY_KUBECONFIG=$d/nobody.kubeconfig" "$d/env" || fail "env file"
+if kubectl --kubeconfig "$d/nobody.kubeconfig" --request-timeout=10s get configmaps \
+    >/dev/null 2>"$d/k.err"; then
+    fail "nobody may list configmaps"
+fi
+grep -q 'User "nobody" cannot list resource "configmaps" in API group "" in the namespace "default"' \
+    "$d/k.err" || fail "403 expected: $(cat "$d/k.err")"
+kubectl --kubeconfig "$d/nobody.kubeconfig" --request-timeout=10s version >/dev/null 2>&1 ||
+    fail "nobody may not read /version"
+kubectl --kubeconfig "$d/nobody.kubeconfig" --request-timeout=10s api-resources >/dev/null 2>&1 ||
+    fail "nobody may not discover"
+# a RoleBinding to the bootstrap ClusterRole "view" lets nobody read default
+cat >"$d/rb.yaml" <<'EOF'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: nobody-view
+  namespace: default
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: view
+subjects:
+- apiGroup: rbac.authorization.k8s.io
+  kind: User
+  name: nobody
+EOF
+k create -f "$d/rb.yaml"
+kubectl --kubeconfig "$d/nobody.kubeconfig" --request-timeout=10s get configmaps >/dev/null ||
+    fail "nobody with view cannot list configmaps in default"
+if kubectl --kubeconfig "$d/nobody.kubeconfig" --request-timeout=10s -n kube-system \
+    get configmaps >/dev/null 2>&1; then
+    fail "the RoleBinding in default grants kube-system"
+fi
+k delete -f "$d/rb.yaml"
+
+step "a fresh cluster's objects"
+[ "$(kout get clusterroles -o name | wc -l)" -ge 60 ] || fail "bootstrap ClusterRoles"
+kout get clusterrole system:discovery -o name | grep -q system:discovery || fail "system:discovery"
+[ "$(kout get svc kubernetes -o jsonpath='{.metadata.name}')" = kubernetes ] || fail "kubernetes service"
+[ "$(kout -n kube-system get sa -o name | wc -l)" -ge 10 ] || fail "kube-system service accounts"
 
 step "get/list: json, yaml, name, seeded objects"
 k get namespaces -o json
@@ -159,6 +206,32 @@ grep -q 'name: default' "$d/k.out" || fail "namespaces yaml"
     fail "seeded configmap"
 k get ns
 grep -q '^default' "$d/k.out" || fail "table output"
+grep -Eq '^NAME +STATUS +AGE' "$d/k.out" || fail "server-side Table columns for namespaces"
+grep -Eq '^default +Active ' "$d/k.out" || fail "namespace row"
+k -n kube-system get configmaps
+grep -Eq '^NAME +DATA +AGE' "$d/k.out" || fail "server-side Table columns for configmaps"
+grep -Eq '^kube-root-ca.crt +1 ' "$d/k.out" || fail "configmap row"
+k get clusterroles
+grep -Eq '^NAME +CREATED AT' "$d/k.out" || fail "default Table columns"
+k get svc kubernetes
+grep -Eq '^kubernetes +ClusterIP +10\.0\.0\.1 +<none> +443/TCP ' "$d/k.out" || fail "service row"
+
+step "field validation: kubectl's Strict, and the Warn default"
+cat >"$d/typo.yaml" <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: typo
+dta:
+  a: "1"
+EOF
+if kubectl --request-timeout=10s create -f "$d/typo.yaml" >/dev/null 2>"$d/k.err"; then
+    fail "a misspelt field was accepted under Strict"
+fi
+grep -q 'strict decoding error: unknown field "dta"' "$d/k.err" || fail "strict: $(cat "$d/k.err")"
+k create --validate=warn -f "$d/typo.yaml"
+grep -q 'unknown field "dta"' "$d/k.err" || fail "no warning: $(cat "$d/k.err")"
+k delete cm typo
 
 step "create -f: a Deployment and a ConfigMap"
 k create -f "$d/deploy.yaml"

@@ -17,6 +17,8 @@
 
 #include "common.h"
 #include "kube/testing.h"
+#include "kube/clientset/corev1.h"
+#include "kube/errors.h"
 #include "testing/engine.h"
 #include "testing/internal.h"
 #include "api/selector.h"
@@ -42,8 +44,28 @@ static void resp_free(resp *r)
     memset(r, 0, sizeof(*r));
 }
 
+/* Who asks (do_req_as): NULL user, the in-process default (no
+ * authorization). */
+typedef struct who {
+    const char *user;           /* set: authorize as this user */
+    const char *const *groups;
+    const char *bearer;
+    const char *accept;         /* an Accept header */
+    const char *imp_user;       /* Impersonate-User */
+    const char *imp_group;      /* Impersonate-Group */
+} who;
+
+static int do_req_as(resp *out, kube_fake_server *s, const who *w, const char *method,
+                     const char *url, const char *ctype, const char *body);
+
 static int do_req(resp *out, kube_fake_server *s, const char *method, const char *url,
                   const char *ctype, const char *body)
+{
+    return do_req_as(out, s, NULL, method, url, ctype, body);
+}
+
+static int do_req_as(resp *out, kube_fake_server *s, const who *w, const char *method,
+                     const char *url, const char *ctype, const char *body)
 {
     kube__fake_req req;
     kube__fake_resp fr;
@@ -60,6 +82,27 @@ static int do_req(resp *out, kube_fake_server *s, const char *method, const char
     if (ctype) {
         snprintf(h, sizeof(h), "Content-Type: %s", ctype);
         assert_int_equal(kube__strvec_push(&hdrs, h), 0);
+    }
+    if (w && w->bearer) {
+        snprintf(h, sizeof(h), "Authorization: Bearer %s", w->bearer);
+        assert_int_equal(kube__strvec_push(&hdrs, h), 0);
+    }
+    if (w && w->imp_user) {
+        snprintf(h, sizeof(h), "Impersonate-User: %s", w->imp_user);
+        assert_int_equal(kube__strvec_push(&hdrs, h), 0);
+    }
+    if (w && w->imp_group) {
+        snprintf(h, sizeof(h), "Impersonate-Group: %s", w->imp_group);
+        assert_int_equal(kube__strvec_push(&hdrs, h), 0);
+    }
+    if (w && w->accept) {
+        snprintf(h, sizeof(h), "Accept: %s", w->accept);
+        assert_int_equal(kube__strvec_push(&hdrs, h), 0);
+    }
+    if (w && w->user) {
+        req.user = w->user;
+        req.groups = w->groups;
+        req.authorize = 1;
     }
     req.method = method;
     req.path = path;
@@ -1685,6 +1728,525 @@ static void test_chaos(void **state)
     kube_fake_server_free(s);
 }
 
+/* ---------------------------------------------------------------- bootstrap, RBAC, tokens */
+
+static const char *const G_AUTH[] = { "system:authenticated", NULL };
+static const char *const G_ANON[] = { "system:unauthenticated", NULL };
+static const char *const G_MASTERS[] = { "system:masters", "system:authenticated", NULL };
+
+static int RA(kube_fake_server *s, const who *w, const char *method, const char *url,
+              const char *body)
+{
+    resp r;
+    int st = do_req_as(&r, s, w, method, url, body ? "application/json" : NULL, body);
+    resp_free(&r);
+    return st;
+}
+
+static int count_items(kube_fake_server *s, const char *url)
+{
+    resp r;
+    int n;
+    assert_int_equal(do_req(&r, s, "GET", url, NULL, NULL), 200);
+    n = cJSON_GetArraySize(cJSON_GetObjectItem(r.j, "items"));
+    resp_free(&r);
+    return n;
+}
+
+static void test_bootstrap(void **state)
+{
+    kube_fake_server *s = NULL;
+    resp r;
+    int total = 0;
+    (void)state;
+    assert_int_equal(kube_fake_server_new(&s, NULL), 0);
+    /* a new engine: the namespaces only */
+    assert_int_equal(count_items(s, "/apis/rbac.authorization.k8s.io/v1/clusterroles"), 0);
+    assert_int_equal(count_items(s, "/api/v1/namespaces"), 4);
+    assert_int_equal(kube_fake_server_bootstrap(s), 0);
+    assert_int_equal(kube_fake_server_bootstrap(s), 0); /* again: nothing changes */
+    total += count_items(s, "/apis/rbac.authorization.k8s.io/v1/clusterroles");
+    assert_true(total >= 60);
+    total += count_items(s, "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings");
+    total += count_items(s, "/apis/rbac.authorization.k8s.io/v1/roles");
+    total += count_items(s, "/apis/rbac.authorization.k8s.io/v1/rolebindings");
+    total += count_items(s, "/api/v1/serviceaccounts");
+    total += count_items(s, "/api/v1/configmaps");
+    total += count_items(s, "/apis/scheduling.k8s.io/v1/priorityclasses");
+    total += count_items(s, "/apis/flowcontrol.apiserver.k8s.io/v1/flowschemas");
+    assert_true(total >= 150);
+    assert_int_equal(count_items(s, "/api/v1/namespaces"), 4);
+    assert_int_equal(R(s, "GET", "/api/v1/namespaces/default/services/kubernetes", NULL), 200);
+    assert_int_equal(R(s, "GET", "/api/v1/namespaces/default/endpoints/kubernetes", NULL), 200);
+    assert_int_equal(R(s, "GET", "/api/v1/namespaces/kube-public/configmaps/kube-root-ca.crt", NULL),
+                     200);
+    assert_int_equal(R(s, "GET", "/apis/rbac.authorization.k8s.io/v1/clusterroles/system:discovery",
+                       NULL), 200);
+    /* a new namespace gets its default ServiceAccount and kube-root-ca.crt */
+    assert_int_equal(R(s, "POST", "/api/v1/namespaces", "{\"metadata\":{\"name\":\"team\"}}"), 201);
+    assert_int_equal(R(s, "GET", "/api/v1/namespaces/team/serviceaccounts/default", NULL), 200);
+    assert_int_equal(do_req(&r, s, "GET", "/api/v1/namespaces/team/configmaps/kube-root-ca.crt",
+                            NULL, NULL), 200);
+    {
+        const cJSON *ca = cJSON_GetObjectItem(cJSON_GetObjectItem(r.j, "data"), "ca.crt");
+        assert_true(cJSON_IsString(ca));
+        assert_int_equal(strncmp(ca->valuestring, "-----BEGIN CERTIFICATE-----", 27), 0);
+    }
+    resp_free(&r);
+    /* a dry run makes nothing */
+    assert_int_equal(R(s, "POST", "/api/v1/namespaces?dryRun=All", "{\"metadata\":{\"name\":\"dry\"}}"),
+                     201);
+    assert_int_equal(R(s, "GET", "/api/v1/namespaces/dry/serviceaccounts/default", NULL), 404);
+    kube_fake_server_free(s);
+}
+
+static void test_rbac(void **state)
+{
+    kube_fake_server *s = NULL;
+    resp r;
+    who nobody = { "nobody", G_AUTH, NULL, NULL, NULL, NULL };
+    who anon = { "system:anonymous", G_ANON, NULL, NULL, NULL, NULL };
+    who admin = { "admin", G_MASTERS, NULL, NULL, NULL, NULL }, devs = { "dev", NULL, NULL, NULL, NULL, NULL };
+    static const char *const G_DEVS[] = { "devs", "system:authenticated", NULL };
+    (void)state;
+    devs.groups = G_DEVS;
+    assert_int_equal(kube_fake_server_new(&s, NULL), 0);
+    /* without the bootstrap roles, access reviews allow everything (as before) */
+    assert_int_equal(do_req(&r, s, "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+                            "application/json",
+                            "{\"spec\":{\"user\":\"nobody\",\"resourceAttributes\":{\"verb\":"
+                            "\"list\",\"resource\":\"secrets\"}}}"), 201);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(r.j, "status"), "allowed")));
+    resp_free(&r);
+    assert_int_equal(kube_fake_server_bootstrap(s), 0);
+    assert_int_equal(R(s, "POST", "/api/v1/namespaces", "{\"metadata\":{\"name\":\"team\"}}"), 201);
+
+    /* no rights: the real Status */
+    assert_int_equal(do_req_as(&r, s, &nobody, "GET", "/api/v1/namespaces/default/configmaps", NULL,
+                               NULL), 403);
+    assert_string_equal(jp(r.j, "message"),
+                        "configmaps is forbidden: User \"nobody\" cannot list resource "
+                        "\"configmaps\" in API group \"\" in the namespace \"default\"");
+    assert_string_equal(jp(r.j, "reason"), "Forbidden");
+    assert_string_equal(jp(r.j, "details.kind"), "configmaps");
+    assert_null(jp(r.j, "details.group"));
+    resp_free(&r);
+    assert_int_equal(do_req_as(&r, s, &nobody, "GET",
+                               "/apis/apps/v1/namespaces/default/deployments/x/scale", NULL, NULL),
+                     403);
+    assert_string_equal(jp(r.j, "message"),
+                        "deployments.apps \"x\" is forbidden: User \"nobody\" cannot get resource "
+                        "\"deployments/scale\" in API group \"apps\" in the namespace \"default\"");
+    assert_string_equal(jp(r.j, "details.name"), "x");
+    assert_string_equal(jp(r.j, "details.group"), "apps");
+    resp_free(&r);
+    assert_int_equal(do_req_as(&r, s, &nobody, "GET", "/api/v1/namespaces?watch=1", NULL, NULL), 403);
+    assert_string_equal(jp(r.j, "message"),
+                        "namespaces is forbidden: User \"nobody\" cannot watch resource "
+                        "\"namespaces\" in API group \"\" at the cluster scope");
+    resp_free(&r);
+    assert_int_equal(do_req_as(&r, s, &nobody, "GET", "/api/v1/namespaces/default", NULL, NULL), 403);
+    assert_string_equal(jp(r.j, "message"),
+                        "namespaces \"default\" is forbidden: User \"nobody\" cannot get resource "
+                        "\"namespaces\" in API group \"\" in the namespace \"default\"");
+    resp_free(&r);
+    assert_int_equal(do_req_as(&r, s, &nobody, "GET", "/metrics", NULL, NULL), 403);
+    assert_string_equal(jp(r.j, "message"), "forbidden: User \"nobody\" cannot get path \"/metrics\"");
+    assert_non_null(cJSON_GetObjectItem(r.j, "details"));
+    resp_free(&r);
+    /* refused requests are not recorded */
+    kube_fake_server_clear_actions(s);
+    assert_int_equal(RA(s, &nobody, "DELETE", "/api/v1/namespaces/default/configmaps/x", NULL), 403);
+    assert_int_equal(kube_fake_server_action_count(s), 0);
+
+    /* discovery for every authenticated user (system:discovery,
+     * system:basic-user), /version for everyone (system:public-info-viewer) */
+    assert_int_equal(RA(s, &nobody, "GET", "/version", NULL), 200);
+    assert_int_equal(RA(s, &nobody, "GET", "/api", NULL), 200);
+    assert_int_equal(RA(s, &nobody, "GET", "/apis/apps/v1", NULL), 200);
+    assert_int_equal(RA(s, &nobody, "GET", "/openapi/v3", NULL), 200);
+    assert_int_equal(RA(s, &nobody, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                        "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"SelfSubjectReview\"}"),
+                     201);
+    assert_int_equal(RA(s, &anon, "GET", "/version", NULL), 200);
+    assert_int_equal(RA(s, &anon, "GET", "/healthz", NULL), 200);
+    assert_int_equal(RA(s, &anon, "GET", "/api", NULL), 403);
+    /* system:masters may do anything */
+    assert_int_equal(RA(s, &admin, "GET", "/api/v1/namespaces/default/configmaps", NULL), 200);
+    assert_int_equal(RA(s, &admin, "GET", "/metrics", NULL), 404);
+
+    /* a Role with resourceNames and a subresource, bound to nobody in team */
+    assert_int_equal(R(s, "POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/team/roles",
+                       "{\"metadata\":{\"name\":\"r\"},\"rules\":[{\"apiGroups\":[\"\"],"
+                       "\"resources\":[\"configmaps\"],\"verbs\":[\"get\"],\"resourceNames\":"
+                       "[\"kube-root-ca.crt\"]},{\"apiGroups\":[\"\"],\"resources\":[\"pods/log\"],"
+                       "\"verbs\":[\"*\"]}]}"), 201);
+    assert_int_equal(R(s, "POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/team/rolebindings",
+                       "{\"metadata\":{\"name\":\"rb\"},\"roleRef\":{\"apiGroup\":"
+                       "\"rbac.authorization.k8s.io\",\"kind\":\"Role\",\"name\":\"r\"},"
+                       "\"subjects\":[{\"kind\":\"User\",\"name\":\"nobody\"}]}"), 201);
+    assert_int_equal(RA(s, &nobody, "GET", "/api/v1/namespaces/team/configmaps/kube-root-ca.crt", NULL),
+                     200);
+    assert_int_equal(RA(s, &nobody, "GET", "/api/v1/namespaces/team/configmaps", NULL), 403);
+    assert_int_equal(RA(s, &nobody, "GET", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt",
+                        NULL), 403);
+    assert_int_equal(RA(s, &nobody, "GET", "/api/v1/namespaces/team/pods/p/log", NULL), 404);
+    assert_int_equal(RA(s, &nobody, "GET", "/api/v1/namespaces/team/pods/p", NULL), 403);
+    /* a ClusterRole with "*" verbs and "* /scale", bound to a group */
+    assert_int_equal(R(s, "POST", "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+                       "{\"metadata\":{\"name\":\"scaler\"},\"rules\":[{\"apiGroups\":[\"apps\"],"
+                       "\"resources\":[\"*/scale\"],\"verbs\":[\"*\"]}]}"), 201);
+    assert_int_equal(R(s, "POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+                       "{\"metadata\":{\"name\":\"scaler\"},\"roleRef\":{\"apiGroup\":"
+                       "\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"scaler\"},"
+                       "\"subjects\":[{\"kind\":\"Group\",\"name\":\"devs\"}]}"), 201);
+    assert_int_equal(RA(s, &devs, "GET", "/apis/apps/v1/namespaces/team/deployments/d/scale", NULL),
+                     404);
+    assert_int_equal(RA(s, &devs, "GET", "/apis/apps/v1/namespaces/team/deployments/d", NULL), 403);
+    assert_int_equal(RA(s, &nobody, "GET", "/apis/apps/v1/namespaces/team/deployments/d/scale", NULL),
+                     403);
+
+    /* access reviews answer from RBAC */
+    assert_int_equal(do_req_as(&r, s, &nobody, "POST",
+                               "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+                               "application/json",
+                               "{\"spec\":{\"resourceAttributes\":{\"verb\":\"list\",\"resource\":"
+                               "\"configmaps\",\"namespace\":\"default\"}}}"), 201);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(r.j, "status"), "allowed")));
+    resp_free(&r);
+    assert_int_equal(do_req(&r, s, "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+                            "application/json",
+                            "{\"spec\":{\"user\":\"nobody\",\"resourceAttributes\":{\"verb\":\"get\","
+                            "\"resource\":\"configmaps\",\"namespace\":\"team\",\"name\":"
+                            "\"kube-root-ca.crt\"}}}"), 201);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(r.j, "status"), "allowed")));
+    resp_free(&r);
+    assert_int_equal(do_req(&r, s, "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+                            "application/json",
+                            "{\"spec\":{\"user\":\"nobody\",\"resourceAttributes\":{\"verb\":"
+                            "\"list\",\"resource\":\"secrets\"}}}"), 201);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(r.j, "status"), "allowed")));
+    resp_free(&r);
+
+    /* in process (no authorize flag): everything, as before */
+    assert_int_equal(R(s, "GET", "/api/v1/namespaces/default/configmaps", NULL), 200);
+    kube_fake_server_free(s);
+}
+
+static void test_serviceaccount_tokens(void **state)
+{
+    kube_fake_server *s = NULL;
+    resp r;
+    char *tok, *user = NULL;
+    kube__strvec groups = KUBE__STRVEC_INIT;
+    who robot = { NULL, NULL, NULL, NULL, NULL, NULL };
+    const char *gv[4];
+    (void)state;
+    assert_int_equal(kube_fake_server_new(&s, NULL), 0);
+    assert_int_equal(kube_fake_server_bootstrap(s), 0);
+    assert_int_equal(R(s, "POST", "/api/v1/namespaces/default/serviceaccounts",
+                       "{\"metadata\":{\"name\":\"robot\"}}"), 201);
+    assert_int_equal(do_req(&r, s, "POST", "/api/v1/namespaces/default/serviceaccounts/robot/token",
+                            "application/json", "{\"spec\":{\"expirationSeconds\":600}}"), 201);
+    tok = kube__strdup(jp(r.j, "status.token"));
+    assert_non_null(jp(r.j, "status.expirationTimestamp"));
+    resp_free(&r);
+    assert_int_equal(kube__fake_authenticate_token(s, tok, &user, &groups), 1);
+    assert_string_equal(user, "system:serviceaccount:default:robot");
+    assert_int_equal(groups.n, 3);
+    assert_string_equal(groups.v[0], "system:serviceaccounts");
+    assert_string_equal(groups.v[1], "system:serviceaccounts:default");
+    assert_string_equal(groups.v[2], "system:authenticated");
+    /* as that user: no rights, but who it is */
+    gv[0] = groups.v[0];
+    gv[1] = groups.v[1];
+    gv[2] = groups.v[2];
+    gv[3] = NULL;
+    robot.user = user;
+    robot.groups = gv;
+    robot.bearer = tok;
+    assert_int_equal(do_req_as(&r, s, &robot, "GET", "/api/v1/namespaces/kube-system/configmaps", NULL,
+                               NULL), 403);
+    assert_non_null(strstr(jp(r.j, "message"),
+                           "User \"system:serviceaccount:default:robot\" cannot list"));
+    resp_free(&r);
+    assert_int_equal(do_req_as(&r, s, &robot, "POST",
+                               "/apis/authentication.k8s.io/v1/selfsubjectreviews", "application/json",
+                               "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":"
+                               "\"SelfSubjectReview\"}"), 201);
+    assert_string_equal(jp(r.j, "status.userInfo.username"), "system:serviceaccount:default:robot");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(
+                         cJSON_GetObjectItem(cJSON_GetObjectItem(r.j, "status"), "userInfo"),
+                         "groups")), 3);
+    resp_free(&r);
+    kube__free(user);
+    user = NULL;
+    kube__strvec_dispose(&groups);
+    /* a token the engine did not issue */
+    assert_int_equal(kube__fake_authenticate_token(s, "eyJhbGciOiJub25lIn0.e30.x", &user, &groups), 0);
+    assert_null(user);
+    /* TokenReview */
+    {
+        char body[4096];
+        snprintf(body, sizeof(body), "{\"spec\":{\"token\":\"%s\"}}", tok);
+        assert_int_equal(do_req(&r, s, "POST", "/apis/authentication.k8s.io/v1/tokenreviews",
+                                "application/json", body), 201);
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(r.j, "status"),
+                                                     "authenticated")));
+        resp_free(&r);
+    }
+    /* bound to the service account: gone with it */
+    assert_int_equal(R(s, "DELETE", "/api/v1/namespaces/default/serviceaccounts/robot", NULL), 200);
+    assert_int_equal(kube__fake_authenticate_token(s, tok, &user, &groups), 0);
+    assert_int_equal(R(s, "POST", "/api/v1/namespaces/default/serviceaccounts",
+                       "{\"metadata\":{\"name\":\"robot\"}}"), 201);
+    assert_int_equal(kube__fake_authenticate_token(s, tok, &user, &groups), 0); /* another uid */
+    kube__free(tok);
+    kube_fake_server_free(s);
+}
+
+static int has_header(const resp *r, const char *line)
+{
+    size_t i;
+    for (i = 0; i < r->headers.n; i++)
+        if (!strcmp(r->headers.v[i], line))
+            return 1;
+    return 0;
+}
+
+static void test_field_validation(void **state)
+{
+    kube_fake_server *s = NULL;
+    resp r;
+    static const char dep[] =
+        "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"fv\"},"
+        "\"spec\":{\"foo\":1,\"selector\":{\"matchLabels\":{\"a\":\"b\"}},\"template\":{"
+        "\"metadata\":{\"labels\":{\"a\":\"b\"}},\"spec\":{\"containers\":[{\"name\":\"c\","
+        "\"image\":\"x\",\"bar\":2}]}}}}";
+    static const char cm[] =
+        "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"dup\",\"name\":"
+        "\"dup2\"},\"data\":{\"a\":\"1\"},\"data\":{\"b\":\"2\"},\"foo\":1}";
+    (void)state;
+    assert_int_equal(kube_fake_server_new(&s, NULL), 0);
+    assert_int_equal(do_req(&r, s, "POST",
+                            "/apis/apps/v1/namespaces/default/deployments?fieldValidation=Strict",
+                            "application/json", dep), 400);
+    assert_string_equal(jp(r.j, "message"),
+                        "Deployment in version \"v1\" cannot be handled as a Deployment: strict "
+                        "decoding error: unknown field \"spec.foo\", unknown field "
+                        "\"spec.template.spec.containers[0].bar\"");
+    assert_string_equal(jp(r.j, "reason"), "BadRequest");
+    resp_free(&r);
+    /* the default, Warn: created without the unknown fields, a warning each */
+    assert_int_equal(do_req(&r, s, "POST", "/apis/apps/v1/namespaces/default/deployments",
+                            "application/json", dep), 201);
+    assert_true(has_header(&r, "Warning: 299 - \"unknown field \\\"spec.foo\\\"\""));
+    assert_true(has_header(&r, "Warning: 299 - \"unknown field "
+                               "\\\"spec.template.spec.containers[0].bar\\\"\""));
+    assert_null(jp(r.j, "spec.foo"));
+    resp_free(&r);
+    assert_int_equal(do_req(&r, s, "POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Strict",
+                            "application/json", cm), 400);
+    assert_string_equal(jp(r.j, "message"),
+                        "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict "
+                        "decoding error: duplicate field \"metadata.name\", duplicate field "
+                        "\"data\", unknown field \"foo\"");
+    resp_free(&r);
+    /* duplicates: the last one wins */
+    assert_int_equal(do_req(&r, s, "POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Ignore",
+                            "application/json", cm), 201);
+    assert_int_equal(r.headers.n, 1); /* Content-Type only */
+    assert_string_equal(jp(r.j, "metadata.name"), "dup2");
+    assert_string_equal(jp(r.j, "data.b"), "2");
+    assert_null(jp(r.j, "data.a"));
+    resp_free(&r);
+    /* update too */
+    assert_int_equal(do_req(&r, s, "PUT",
+                            "/api/v1/namespaces/default/configmaps/dup2?fieldValidation=Strict",
+                            "application/json",
+                            "{\"metadata\":{\"name\":\"dup2\"},\"date\":{\"a\":\"1\"}}"), 400);
+    assert_non_null(strstr(jp(r.j, "message"), "unknown field \"date\""));
+    resp_free(&r);
+    assert_int_equal(R(s, "POST", "/api/v1/namespaces/default/configmaps?fieldValidation=strict",
+                       "{\"metadata\":{\"name\":\"x\"}}"), 400);
+    /* patches: 422 under Strict (the real message), else dropped with a warning */
+    assert_int_equal(do_req(&r, s, "PATCH",
+                            "/api/v1/namespaces/default/configmaps/dup2?fieldValidation=Strict",
+                            "application/merge-patch+json", "{\"foo\":1}"), 422);
+    assert_string_equal(jp(r.j, "reason"), "Invalid");
+    assert_int_equal(strncmp(jp(r.j, "message"), " \"\" is invalid: patch: Invalid value: \"{", 38), 0);
+    assert_non_null(strstr(jp(r.j, "message"), "\": strict decoding error: unknown field \"foo\""));
+    resp_free(&r);
+    assert_int_equal(do_req(&r, s, "PATCH", "/api/v1/namespaces/default/configmaps/dup2",
+                            "application/strategic-merge-patch+json",
+                            "{\"foo\":1,\"data\":{\"c\":\"3\"}}"), 200);
+    assert_true(has_header(&r, "Warning: 299 - \"unknown field \\\"foo\\\"\""));
+    assert_null(jp(r.j, "foo"));
+    assert_string_equal(jp(r.j, "data.c"), "3");
+    resp_free(&r);
+    kube_fake_server_free(s);
+}
+
+static void test_table_output(void **state)
+{
+    kube_fake_server *s = NULL;
+    resp r;
+    who table = { NULL, NULL, NULL,
+                  "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;"
+                  "g=meta.k8s.io,application/json", NULL, NULL };
+    who plain = { NULL, NULL, NULL, "application/json, application/json;as=Table;v=v1;g=meta.k8s.io",
+                  NULL, NULL };
+    const cJSON *cols, *rows, *row0;
+    (void)state;
+    assert_int_equal(kube_fake_server_new(&s, NULL), 0);
+    assert_int_equal(R(s, "POST", "/api/v1/namespaces/default/configmaps",
+                       "{\"metadata\":{\"name\":\"a\"},\"data\":{\"x\":\"1\",\"y\":\"2\"}}"), 201);
+    assert_int_equal(R(s, "POST", "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+                       "{\"metadata\":{\"name\":\"cr\"},\"rules\":[]}"), 201);
+    /* ConfigMaps: the real columns */
+    assert_int_equal(do_req_as(&r, s, &table, "GET", "/api/v1/namespaces/default/configmaps", NULL,
+                               NULL), 200);
+    assert_string_equal(jp(r.j, "kind"), "Table");
+    assert_string_equal(jp(r.j, "apiVersion"), "meta.k8s.io/v1");
+    assert_non_null(jp(r.j, "metadata.resourceVersion"));
+    cols = cJSON_GetObjectItem(r.j, "columnDefinitions");
+    assert_int_equal(cJSON_GetArraySize(cols), 3);
+    assert_string_equal(jp(cJSON_GetArrayItem(cols, 0), "name"), "Name");
+    assert_string_equal(jp(cJSON_GetArrayItem(cols, 0), "format"), "name");
+    assert_string_equal(jp(cJSON_GetArrayItem(cols, 1), "name"), "Data");
+    assert_string_equal(jp(cJSON_GetArrayItem(cols, 2), "name"), "Age");
+    rows = cJSON_GetObjectItem(r.j, "rows");
+    assert_int_equal(cJSON_GetArraySize(rows), 1);
+    row0 = cJSON_GetArrayItem(rows, 0);
+    assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(row0, "cells"), 0)->valuestring, "a");
+    assert_int_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(row0, "cells"), 1)->valueint, 2);
+    assert_non_null(strchr(cJSON_GetArrayItem(cJSON_GetObjectItem(row0, "cells"), 2)->valuestring, 's'));
+    assert_string_equal(jp(row0, "object.kind"), "PartialObjectMetadata");
+    assert_string_equal(jp(row0, "object.metadata.name"), "a");
+    assert_null(jp(row0, "object.data.x"));
+    resp_free(&r);
+    /* one object; includeObject */
+    assert_int_equal(do_req_as(&r, s, &table, "GET",
+                               "/api/v1/namespaces/default/configmaps/a?includeObject=Object", NULL,
+                               NULL), 200);
+    assert_string_equal(jp(cJSON_GetArrayItem(cJSON_GetObjectItem(r.j, "rows"), 0), "object.kind"),
+                        "ConfigMap");
+    resp_free(&r);
+    assert_int_equal(do_req_as(&r, s, &table, "GET",
+                               "/api/v1/namespaces/default/configmaps/a?includeObject=None", NULL,
+                               NULL), 200);
+    assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(r.j, "rows"), 0), "object"));
+    resp_free(&r);
+    assert_int_equal(do_req_as(&r, s, &table, "GET",
+                               "/api/v1/namespaces/default/configmaps?includeObject=All", NULL, NULL),
+                     400);
+    resp_free(&r);
+    /* the default convertor: Name, Created At */
+    assert_int_equal(do_req_as(&r, s, &table, "GET", "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+                               NULL, NULL), 200);
+    cols = cJSON_GetObjectItem(r.j, "columnDefinitions");
+    assert_string_equal(jp(cJSON_GetArrayItem(cols, 1), "name"), "Created At");
+    assert_string_equal(jp(cJSON_GetArrayItem(cols, 1), "type"), "date");
+    resp_free(&r);
+    /* pods: the real printer's columns */
+    assert_int_equal(R(s, "POST", "/api/v1/namespaces/default/pods",
+                       "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":[{\"name\":"
+                       "\"c\",\"image\":\"x\"},{\"name\":\"d\",\"image\":\"y\"}]}}"), 201);
+    assert_int_equal(do_req_as(&r, s, &table, "GET", "/api/v1/namespaces/default/pods/p", NULL, NULL),
+                     200);
+    cols = cJSON_GetObjectItem(r.j, "columnDefinitions");
+    assert_int_equal(cJSON_GetArraySize(cols), 9);
+    assert_string_equal(jp(cJSON_GetArrayItem(cols, 1), "name"), "Ready");
+    assert_string_equal(jp(cJSON_GetArrayItem(cols, 5), "name"), "IP");
+    assert_string_equal(jp(cJSON_GetArrayItem(cols, 5), "priority"), "1");
+    {
+        const cJSON *cells = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(r.j, "rows"), 0),
+                                                 "cells");
+        assert_string_equal(cJSON_GetArrayItem(cells, 1)->valuestring, "0/2");
+        assert_string_equal(cJSON_GetArrayItem(cells, 2)->valuestring, "Pending");
+        assert_string_equal(cJSON_GetArrayItem(cells, 3)->valuestring, "0");
+        assert_string_equal(cJSON_GetArrayItem(cells, 5)->valuestring, "<none>");
+    }
+    resp_free(&r);
+    /* plain JSON first: no Table; errors stay Status */
+    assert_int_equal(do_req_as(&r, s, &plain, "GET", "/api/v1/namespaces/default/configmaps", NULL,
+                               NULL), 200);
+    assert_string_equal(jp(r.j, "kind"), "ConfigMapList");
+    resp_free(&r);
+    assert_int_equal(do_req_as(&r, s, &table, "GET", "/api/v1/namespaces/default/configmaps/nope",
+                               NULL, NULL), 404);
+    assert_string_equal(jp(r.j, "kind"), "Status");
+    resp_free(&r);
+    /* watch events carry Tables */
+    assert_int_equal(do_req_as(&r, s, &table, "GET",
+                               "/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=0",
+                               NULL, NULL), 200);
+    assert_non_null(r.stream);
+    {
+        kube__buf b = KUBE__BUF_INIT;
+        assert_int_equal(kube__fake_stream_read(r.stream, &b, 5000), 0);
+        assert_non_null(strstr(b.ptr, "\"type\":\"ADDED\",\"object\":{\"kind\":\"Table\""));
+        assert_non_null(strstr(b.ptr, "\"cells\":[\"a\",2,"));
+        kube__buf_dispose(&b);
+    }
+    resp_free(&r);
+    kube_fake_server_free(s);
+}
+
+static void test_impersonation(void **state)
+{
+    kube_fake_server *s = NULL;
+    resp r;
+    who as_nobody = { NULL, NULL, NULL, NULL, "nobody", NULL };
+    who nobody_as_admin = { "nobody", G_AUTH, NULL, NULL, "admin", NULL };
+    who admin_as_dev = { "admin", G_MASTERS, NULL, NULL, "dev", "devs" };
+    kube_rest_config *cfg = NULL;
+    kube_clientset *cs = NULL;
+    static const char *const groups[] = { "viewers" };
+    (void)state;
+    assert_int_equal(kube_fake_server_new(&s, NULL), 0);
+    /* an engine without the bootstrap roles: impersonation changes nothing */
+    assert_int_equal(RA(s, &as_nobody, "GET", "/api/v1/namespaces/default/configmaps", NULL), 200);
+    assert_int_equal(kube_fake_server_bootstrap(s), 0);
+    /* in process, with the roles: served as the impersonated user */
+    assert_int_equal(do_req_as(&r, s, &as_nobody, "GET", "/api/v1/namespaces/default/configmaps", NULL,
+                               NULL), 403);
+    assert_non_null(strstr(jp(r.j, "message"), "User \"nobody\" cannot list"));
+    resp_free(&r);
+    assert_int_equal(do_req_as(&r, s, &as_nobody, "POST",
+                               "/apis/authentication.k8s.io/v1/selfsubjectreviews", "application/json",
+                               "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":"
+                               "\"SelfSubjectReview\"}"), 201);
+    assert_string_equal(jp(r.j, "status.userInfo.username"), "nobody");
+    resp_free(&r);
+    /* over HTTP: only who may impersonate */
+    assert_int_equal(do_req_as(&r, s, &nobody_as_admin, "GET", "/api/v1/namespaces", NULL, NULL), 403);
+    assert_string_equal(jp(r.j, "message"),
+                        "users \"admin\" is forbidden: User \"nobody\" cannot impersonate resource "
+                        "\"users\" in API group \"\" at the cluster scope");
+    resp_free(&r);
+    assert_int_equal(R(s, "POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+                       "{\"metadata\":{\"name\":\"devs-view\"},\"roleRef\":{\"apiGroup\":"
+                       "\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"view\"},"
+                       "\"subjects\":[{\"kind\":\"Group\",\"name\":\"devs\"},{\"kind\":\"Group\","
+                       "\"name\":\"viewers\"}]}"), 201);
+    assert_int_equal(RA(s, &admin_as_dev, "GET", "/api/v1/namespaces/default/configmaps", NULL), 200);
+    assert_int_equal(RA(s, &admin_as_dev, "GET", "/api/v1/namespaces/default/secrets", NULL), 403);
+    /* the public face: a fake rest config with impersonation */
+    assert_int_equal(kube_fake_rest_config(&cfg, s), 0);
+    assert_int_equal(kube_rest_config_set_impersonate(cfg, "nobody", NULL, NULL, 0), 0);
+    assert_int_equal(kube_clientset_new(&cs, cfg), 0);
+    assert_int_equal(kube_corev1_configmaps_list(NULL, cs, "default", NULL), KUBE_EFORBIDDEN);
+    kube_clientset_free(cs);
+    cs = NULL;
+    assert_int_equal(kube_rest_config_set_impersonate(cfg, "someone", NULL, groups, 1), 0);
+    assert_int_equal(kube_clientset_new(&cs, cfg), 0);
+    assert_int_equal(kube_corev1_configmaps_list(NULL, cs, "default", NULL), 0);
+    kube_clientset_free(cs);
+    kube_rest_config_free(cfg);
+    kube_fake_server_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1705,6 +2267,12 @@ int main(void)
         cmocka_unit_test(test_concurrency),
         cmocka_unit_test(test_free_with_open_watch),
         cmocka_unit_test(test_chaos),
+        cmocka_unit_test(test_bootstrap),
+        cmocka_unit_test(test_rbac),
+        cmocka_unit_test(test_serviceaccount_tokens),
+        cmocka_unit_test(test_field_validation),
+        cmocka_unit_test(test_table_output),
+        cmocka_unit_test(test_impersonation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,15 @@
  * library talk to it as to a kube-apiserver. docs/fake-apiserver.md.
  *
  *   kube-fake-apiserver [--port N] [--tls] [--token TOKEN] [--seed FILE]...
+ *                       [--token-user TOKEN=USER[,GROUP...]]... [--empty]
  *                       [--kubeconfig-out PATH] [--admin-port N] [-v]
+ *
+ * The engine starts with the objects of a fresh cluster
+ * (kube_fake_server_bootstrap(); --empty: the namespaces only). With
+ * --token or --token-user, requests are authenticated (the --token user
+ * "admin" and client certificates are in system:masters; --token-user
+ * users; service-account tokens from serviceaccounts/token; no
+ * credentials: system:anonymous) and authorized by the engine's RBAC.
  *
  * Prints its URL as the first line on stdout (and "admin <URL>" as the
  * second when --admin-port is given), after writing the kubeconfig if asked,
@@ -20,7 +28,10 @@
  *
  * With --tls and --kubeconfig-out, ca.crt, client.crt and client.key (the
  * generated CA and a client certificate it signed, CN=admin) are written
- * next to the kubeconfig.
+ * next to the kubeconfig; so are token.kubeconfig and cert.kubeconfig (with
+ * --token), <user>.kubeconfig per --token-user, and "env": the KUBE_E2E_*
+ * variables of scripts/control-plane.sh (KUBE_E2E_KUBECONFIG,
+ * KUBE_E2E_TOKEN_KUBECONFIG, KUBE_E2E_<USER>_KUBECONFIG, ...).
  */
 #define _GNU_SOURCE
 
@@ -103,19 +114,89 @@ static void live_free(void *payload)
     free(lv);
 }
 
-/* Authenticate: NULL when refused, else the user name. */
-static const char *authenticate(const tserver_request *r)
-{
-    const char *cn = tserver_req_client_cn(r), *auth;
+/* --token-user TOKEN=USER[,GROUP...] */
+struct token_user {
+    char *token;
+    char *user;
+    char **groups; /* NULL-terminated, system:authenticated last */
+};
+static struct token_user *token_users;
+static size_t ntoken_users;
 
-    if (cn)
-        return cn;
-    if (!auth_token)
-        return "system:anonymous";
+static const char *const admin_groups[] = { "system:masters", "system:authenticated", NULL };
+static const char *const anon_groups[] = { "system:unauthenticated", NULL };
+
+/* Who is asking. */
+struct identity {
+    const char *user;           /* NULL: refused (401) */
+    const char *const *groups;
+    char *owned_user;           /* service-account tokens */
+    kube__strvec owned_groups;
+    const char **gv;
+};
+
+static void identity_dispose(struct identity *id)
+{
+    free(id->owned_user);
+    kube__strvec_dispose(&id->owned_groups);
+    free(id->gv);
+}
+
+/* Authorization applies once any credential is configured (--token or
+ * --token-user); without, every request is served as before. */
+static int auth_on(void)
+{
+    return auth_token != NULL || ntoken_users > 0;
+}
+
+/* Authenticate: id->user NULL when refused, else the user and groups.
+ * -1: out of memory. */
+static int authenticate(const tserver_request *r, struct identity *id)
+{
+    const char *cn = tserver_req_client_cn(r), *auth, *tok;
+    size_t i;
+
+    memset(id, 0, sizeof(*id));
+    if (cn) {
+        /* the generated CA signs only the admin certificate (O=system:masters) */
+        id->user = cn;
+        id->groups = admin_groups;
+        return 0;
+    }
     auth = tserver_req_header(r, "Authorization");
-    if (auth && strncasecmp(auth, "Bearer ", 7) == 0 && strcmp(auth + 7, auth_token) == 0)
-        return "admin";
-    return NULL;
+    if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) {
+        id->user = "system:anonymous";
+        id->groups = anon_groups;
+        return 0;
+    }
+    tok = auth + 7;
+    if (!auth_on() || (auth_token && strcmp(tok, auth_token) == 0)) {
+        id->user = auth_on() ? "admin" : "system:anonymous";
+        id->groups = auth_on() ? admin_groups : anon_groups;
+        return 0;
+    }
+    for (i = 0; i < ntoken_users; i++) {
+        if (strcmp(tok, token_users[i].token) == 0) {
+            id->user = token_users[i].user;
+            id->groups = (const char *const *)token_users[i].groups;
+            return 0;
+        }
+    }
+    switch (kube__fake_authenticate_token(engine, tok, &id->owned_user, &id->owned_groups)) {
+    case 1:
+        id->gv = calloc(id->owned_groups.n + 1, sizeof(*id->gv));
+        if (!id->gv)
+            return -1;
+        for (i = 0; i < id->owned_groups.n; i++)
+            id->gv[i] = id->owned_groups.v[i];
+        id->user = id->owned_user;
+        id->groups = id->gv;
+        return 0;
+    case 0:
+        return 0; /* unknown token: 401 */
+    default:
+        return -1;
+    }
 }
 
 static void handle_api(const tserver_request *r, tserver_response *w, void *payload)
@@ -123,18 +204,37 @@ static void handle_api(const tserver_request *r, tserver_response *w, void *payl
     kube__fake_req req;
     kube__fake_resp resp;
     kube__strvec hdrs = KUBE__STRVEC_INIT;
-    const char *user = authenticate(r);
+    struct identity id;
     size_t i, blen;
     int ctype = 0, cache = 0;
+    static const char *const extra_headers[] = { "Authorization" };
 
     (void)payload;
     if (verbose)
         fprintf(stderr, "kube-fake-apiserver: %s %s%s%s\n", tserver_req_method(r),
                 tserver_req_path(r), *tserver_req_raw_query(r) ? "?" : "",
                 tserver_req_raw_query(r));
-    if (!user) {
+    if (authenticate(r, &id) != 0) {
+        identity_dispose(&id);
+        tserver_resp_kube_status(w, 500, "InternalError", "out of memory");
+        return;
+    }
+    if (!id.user) {
+        identity_dispose(&id);
         tserver_resp_kube_status(w, 401, "Unauthorized", "Unauthorized");
         return;
+    }
+    /* the engine reads the bearer token of a service account (SelfSubjectReview) */
+    if (id.owned_user) {
+        const char *v = tserver_req_header(r, extra_headers[0]);
+        char *line;
+        if (v && (asprintf(&line, "%s: %s", extra_headers[0], v) < 0 ||
+                  kube__strvec_push_take(&hdrs, line) < 0)) {
+            identity_dispose(&id);
+            kube__strvec_dispose(&hdrs);
+            tserver_resp_kube_status(w, 500, "InternalError", "out of memory");
+            return;
+        }
     }
     for (i = 0; i < sizeof(fwd_headers) / sizeof(fwd_headers[0]); i++) {
         const char *v = tserver_req_header(r, fwd_headers[i]);
@@ -143,6 +243,7 @@ static void handle_api(const tserver_request *r, tserver_response *w, void *payl
             continue;
         if (asprintf(&line, "%s: %s", fwd_headers[i], v) < 0 ||
             kube__strvec_push_take(&hdrs, line) < 0) {
+            identity_dispose(&id);
             kube__strvec_dispose(&hdrs);
             tserver_resp_kube_status(w, 500, "InternalError", "out of memory");
             return;
@@ -156,9 +257,12 @@ static void handle_api(const tserver_request *r, tserver_response *w, void *payl
     req.headers = &hdrs;
     req.body = tserver_req_body(r, &blen);
     req.body_len = blen;
-    req.user = user;
+    req.user = id.user;
+    req.groups = id.groups;
+    req.authorize = auth_on();
 
     if (kube__fake_serve(engine, &req, &resp) < 0) {
+        identity_dispose(&id);
         kube__strvec_dispose(&hdrs);
         kube__fake_resp_dispose(&resp);
         if (resp.stream)
@@ -166,7 +270,8 @@ static void handle_api(const tserver_request *r, tserver_response *w, void *payl
         tserver_resp_kube_status(w, 500, "InternalError", "out of memory");
         return;
     }
-    kube__strvec_dispose(&hdrs);
+    kube__strvec_dispose_secret(&hdrs);
+    identity_dispose(&id);
 
     tserver_resp_status(w, resp.status ? resp.status : 200);
     for (i = 0; i < resp.headers.n; i++) {
@@ -433,43 +538,53 @@ static char *b64(const char *s)
     return kube__buf_detach(&b);
 }
 
-/* The kubeconfig (and ca.crt next to it with --tls). */
-static int write_kubeconfig(const char *path, const char *url, const tserver_pki *pki)
+/* The folder of path ("." when none): new string. */
+static char *dir_of(const char *path)
+{
+    char *dir = strdup(path), *slash;
+    if (!dir)
+        return NULL;
+    slash = strrchr(dir, '/');
+    if (slash) {
+        *slash = '\0';
+        return dir;
+    }
+    free(dir);
+    return strdup(".");
+}
+
+/* ca.crt, and the client certificate as client.crt / client.key, in dir. */
+static int write_pki_files(const char *dir, const tserver_pki *pki)
+{
+    static const char *const names[] = { "ca.crt", "client.crt", "client.key" };
+    const char *pems[3];
+    size_t i;
+    pems[0] = pki->ca_pem;
+    pems[1] = pki->client_cert_pem;
+    pems[2] = pki->client_key_pem;
+    for (i = 0; i < 3; i++) {
+        char *fpath = NULL;
+        int rc;
+        if (asprintf(&fpath, "%s/%s", dir, names[i]) < 0)
+            return -1;
+        rc = write_file(fpath, pems[i], strlen(pems[i]));
+        free(fpath);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A kubeconfig for the server: with token, that bearer token; else the
+ * client certificate with --tls. user names the kubeconfig's user entry. */
+static int write_kubeconfig(const char *path, const char *url, const tserver_pki *pki,
+                            const char *token, const char *user)
 {
     kube__buf b = KUBE__BUF_INIT;
     char *ca = NULL, *cert = NULL, *key = NULL;
     int rc = -1;
 
     if (pki) {
-        /* ca.crt, and the client certificate as client.crt / client.key,
-         * next to the kubeconfig */
-        static const char *const names[] = { "ca.crt", "client.crt", "client.key" };
-        const char *pems[3];
-        char *dir = strdup(path), *slash;
-        size_t i;
-        if (!dir)
-            return -1;
-        slash = strrchr(dir, '/');
-        if (slash)
-            *slash = '\0';
-        pems[0] = pki->ca_pem;
-        pems[1] = pki->client_cert_pem;
-        pems[2] = pki->client_key_pem;
-        for (i = 0; i < 3; i++) {
-            char *fpath = NULL;
-            if (asprintf(&fpath, "%s/%s", slash ? dir : ".", names[i]) < 0) {
-                free(dir);
-                return -1;
-            }
-            rc = write_file(fpath, pems[i], strlen(pems[i]));
-            free(fpath);
-            if (rc != 0) {
-                free(dir);
-                return -1;
-            }
-        }
-        free(dir);
-        rc = -1;
         ca = b64(pki->ca_pem);
         cert = b64(pki->client_cert_pem);
         key = b64(pki->client_key_pem);
@@ -486,19 +601,21 @@ static int write_kubeconfig(const char *path, const char *url, const tserver_pki
                      url);
     if (ca)
         kube__buf_printf(&b, "    certificate-authority-data: %s\n", ca);
-    kube__buf_puts(&b, "contexts:\n"
-                       "- name: kube-fake-apiserver\n"
-                       "  context:\n"
-                       "    cluster: kube-fake-apiserver\n"
-                       "    namespace: default\n"
-                       "    user: admin\n"
-                       "current-context: kube-fake-apiserver\n"
-                       "users:\n"
-                       "- name: admin\n");
-    kube__buf_puts(&b, auth_token || cert ? "  user:\n" : "  user: {}\n");
-    if (auth_token)
-        kube__buf_printf(&b, "    token: %s\n", auth_token);
-    if (cert && (!auth_token || !tls_on))
+    kube__buf_printf(&b,
+                     "contexts:\n"
+                     "- name: kube-fake-apiserver\n"
+                     "  context:\n"
+                     "    cluster: kube-fake-apiserver\n"
+                     "    namespace: default\n"
+                     "    user: \"%s\"\n"
+                     "current-context: kube-fake-apiserver\n"
+                     "users:\n"
+                     "- name: \"%s\"\n",
+                     user, user);
+    kube__buf_puts(&b, token || cert ? "  user:\n" : "  user: {}\n");
+    if (token)
+        kube__buf_printf(&b, "    token: %s\n", token);
+    else if (cert)
         kube__buf_printf(&b, "    client-certificate-data: %s\n"
                              "    client-key-data: %s\n",
                          cert, key);
@@ -516,6 +633,224 @@ out:
     return rc;
 }
 
+/* A file-name-safe copy of a user name. */
+static char *safe_name(const char *user)
+{
+    char *n = strdup(user), *p;
+    for (p = n; p && *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_' || *p == '.'))
+            *p = '-';
+    return n;
+}
+
+/* Everything --kubeconfig-out writes: the kubeconfig, ca.crt/client.crt/
+ * client.key (--tls), <user>.kubeconfig per --token-user, token.kubeconfig
+ * (--token) and an env file with the KUBE_E2E_* variables of
+ * scripts/control-plane.sh that the e2e tests read. */
+static int write_client_files(const char *path, const char *url, const tserver_pki *pki)
+{
+    char *dir = dir_of(path), *p = NULL;
+    kube__buf env = KUBE__BUF_INIT;
+    size_t i;
+    int rc = -1;
+
+    if (!dir)
+        return -1;
+    if (pki && write_pki_files(dir, pki) != 0)
+        goto out;
+    /* the main kubeconfig: the token with --token, else the certificate */
+    if (write_kubeconfig(path, url, pki, auth_token, "admin") != 0)
+        goto out;
+    kube__buf_printf(&env, "KUBE_E2E_KUBECONFIG=%s\nKUBE_E2E_SERVER=%s\n", path, url);
+    if (pki)
+        kube__buf_printf(&env, "KUBE_E2E_CA_FILE=%s/ca.crt\n", dir);
+    if (auth_token) {
+        if (asprintf(&p, "%s/token.kubeconfig", dir) < 0)
+            goto out;
+        if (write_kubeconfig(p, url, pki, auth_token, "admin") != 0)
+            goto out;
+        kube__buf_printf(&env, "KUBE_E2E_TOKEN_KUBECONFIG=%s\nKUBE_E2E_TOKEN_USER=admin\n", p);
+        free(p);
+        p = NULL;
+        if (pki) {
+            /* the certificate's user, for the client-certificate case */
+            if (asprintf(&p, "%s/cert.kubeconfig", dir) < 0)
+                goto out;
+            if (write_kubeconfig(p, url, pki, NULL, "admin") != 0)
+                goto out;
+            free(p);
+            p = NULL;
+        }
+    }
+    for (i = 0; i < ntoken_users; i++) {
+        char *safe = safe_name(token_users[i].user), *up;
+        if (!safe)
+            goto out;
+        if (asprintf(&p, "%s/%s.kubeconfig", dir, safe) < 0) {
+            free(safe);
+            goto out;
+        }
+        if (write_kubeconfig(p, url, pki, token_users[i].token, token_users[i].user) != 0) {
+            free(safe);
+            goto out;
+        }
+        for (up = safe; *up; up++)
+            *up = (*up >= 'a' && *up <= 'z') ? (char)(*up - 'a' + 'A')
+                  : (*up == '-' || *up == '.') ? '_' : *up;
+        kube__buf_printf(&env, "KUBE_E2E_%s_KUBECONFIG=%s\nKUBE_E2E_%s_TOKEN=%s\n", safe, p,
+                         safe, token_users[i].token);
+        free(safe);
+        free(p);
+        p = NULL;
+    }
+    if (asprintf(&p, "%s/env", dir) < 0)
+        goto out;
+    if (!env.ptr || write_file(p, env.ptr, env.size) != 0)
+        goto out;
+    rc = 0;
+out:
+    free(p);
+    free(dir);
+    kube__buf_dispose(&env);
+    return rc;
+}
+
+/* "TOKEN=USER[,GROUP...]" */
+static int add_token_user(const char *spec)
+{
+    const char *eq = strchr(spec, '='), *p;
+    struct token_user *nt, tu;
+    size_t ng = 0, n = 0;
+    if (!eq || eq == spec || !eq[1] || eq[1] == ',')
+        return -1;
+    memset(&tu, 0, sizeof(tu));
+    for (p = eq + 1; *p; p++)
+        ng += *p == ',';
+    tu.token = strndup(spec, (size_t)(eq - spec));
+    tu.groups = calloc(ng + 2, sizeof(*tu.groups));
+    p = eq + 1;
+    tu.user = strndup(p, strcspn(p, ","));
+    if (!tu.token || !tu.groups || !tu.user)
+        goto fail;
+    p += strcspn(p, ",");
+    while (*p == ',') {
+        size_t len = strcspn(p + 1, ",");
+        if (len && !(tu.groups[n++] = strndup(p + 1, len)))
+            goto fail;
+        p += 1 + len;
+    }
+    if (!(tu.groups[n] = strdup("system:authenticated")))
+        goto fail;
+    nt = realloc(token_users, (ntoken_users + 1) * sizeof(*nt));
+    if (!nt)
+        goto fail;
+    token_users = nt;
+    token_users[ntoken_users++] = tu;
+    return 0;
+fail:
+    free(tu.token);
+    free(tu.user);
+    for (n = 0; tu.groups && tu.groups[n]; n++)
+        free(tu.groups[n]);
+    free(tu.groups);
+    return -1;
+}
+
+static void free_token_users(void)
+{
+    size_t i, j;
+    for (i = 0; i < ntoken_users; i++) {
+        free(token_users[i].token);
+        free(token_users[i].user);
+        for (j = 0; token_users[i].groups[j]; j++)
+            free(token_users[i].groups[j]);
+        free(token_users[i].groups);
+    }
+    free(token_users);
+    token_users = NULL;
+    ntoken_users = 0;
+}
+
+/* A JSON merge patch through the engine: 0 when answered 200. */
+static int engine_patch(const char *path, const cJSON *body)
+{
+    kube__fake_req req;
+    kube__fake_resp resp;
+    kube__strvec hdrs = KUBE__STRVEC_INIT;
+    char *txt = cJSON_PrintUnformatted(body);
+    int rc = -1;
+    if (!txt || kube__strvec_push(&hdrs, "Content-Type: application/merge-patch+json") != 0)
+        goto out;
+    memset(&req, 0, sizeof(req));
+    memset(&resp, 0, sizeof(resp));
+    req.method = "PATCH";
+    req.path = path;
+    req.query = "fieldManager=kube-fake-apiserver";
+    req.headers = &hdrs;
+    req.body = txt;
+    req.body_len = strlen(txt);
+    if (kube__fake_serve(engine, &req, &resp) == 0 && resp.status == 200)
+        rc = 0;
+    kube__fake_resp_dispose(&resp);
+out:
+    kube__strvec_dispose(&hdrs);
+    cJSON_free(txt);
+    return rc;
+}
+
+/* The bootstrap objects that name the server: the kube-root-ca.crt
+ * ConfigMaps and extension-apiserver-authentication get the generated CA
+ * (--tls), the kubernetes Service and its endpoints this server's address. */
+static void bootstrap_point_here(const char *url, const tserver_pki *pki)
+{
+    static const char *const nss[] = { "default", "kube-system", "kube-public", "kube-node-lease" };
+    const char *colon = strrchr(url, ':');
+    int port = colon ? atoi(colon + 1) : 0;
+    char path[256], body[1024];
+    size_t i;
+    cJSON *j;
+    if (pki) {
+        for (i = 0; i < sizeof(nss) / sizeof(nss[0]); i++) {
+            snprintf(path, sizeof(path), "/api/v1/namespaces/%s/configmaps/kube-root-ca.crt", nss[i]);
+            j = cJSON_CreateObject();
+            cJSON_AddStringToObject(cJSON_AddObjectToObject(j, "data"), "ca.crt", pki->ca_pem);
+            engine_patch(path, j);
+            cJSON_Delete(j);
+        }
+        j = cJSON_CreateObject();
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(j, "data"), "client-ca-file", pki->ca_pem);
+        engine_patch("/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication", j);
+        cJSON_Delete(j);
+    }
+    if (port <= 0)
+        return;
+    snprintf(body, sizeof(body),
+             "{\"subsets\":[{\"addresses\":[{\"ip\":\"127.0.0.1\"}],\"ports\":[{\"name\":"
+             "\"https\",\"port\":%d,\"protocol\":\"TCP\"}]}]}",
+             port);
+    if ((j = cJSON_Parse(body))) {
+        engine_patch("/api/v1/namespaces/default/endpoints/kubernetes", j);
+        cJSON_Delete(j);
+    }
+    snprintf(body, sizeof(body),
+             "{\"endpoints\":[{\"addresses\":[\"127.0.0.1\"],\"conditions\":{\"ready\":true}}],"
+             "\"ports\":[{\"name\":\"https\",\"port\":%d,\"protocol\":\"TCP\"}]}",
+             port);
+    if ((j = cJSON_Parse(body))) {
+        engine_patch("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes", j);
+        cJSON_Delete(j);
+    }
+    snprintf(body, sizeof(body),
+             "{\"spec\":{\"ports\":[{\"name\":\"https\",\"port\":443,\"protocol\":\"TCP\","
+             "\"targetPort\":%d}]}}",
+             port);
+    if ((j = cJSON_Parse(body))) {
+        engine_patch("/api/v1/namespaces/default/services/kubernetes", j);
+        cJSON_Delete(j);
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* main                                                                     */
 /* ------------------------------------------------------------------------ */
@@ -523,6 +858,7 @@ out:
 static void usage(FILE *f)
 {
     fputs("usage: kube-fake-apiserver [--port N] [--tls] [--token TOKEN] [--seed FILE]...\n"
+          "                           [--token-user TOKEN=USER[,GROUP...]]... [--empty]\n"
           "                           [--kubeconfig-out PATH] [--admin-port N] [-v]\n"
           "Serves the fake API server engine on 127.0.0.1 over HTTP/1.1 (HTTPS with\n"
           "--tls), prints its URL as the first line (\"admin <URL>\" second with\n"
@@ -532,6 +868,11 @@ static void usage(FILE *f)
           "                      the kubeconfig; client certificates of that CA are accepted\n"
           "  --token TOKEN       require 'Authorization: Bearer TOKEN' (or a client\n"
           "                      certificate of the generated CA)\n"
+          "  --token-user TOKEN=USER[,GROUP...]\n"
+          "                      also accept TOKEN as USER (groups GROUP... and\n"
+          "                      system:authenticated), authorized by RBAC (repeatable)\n"
+          "  --empty             start without the bootstrap objects of a fresh cluster\n"
+          "                      (only the four namespaces)\n"
           "  --seed FILE         load objects from a JSON or YAML file (repeatable)\n"
           "  --kubeconfig-out P  write a kubeconfig for the server to P\n"
           "  --admin-port N      plain-HTTP admin endpoint on 127.0.0.1:N (0: free port):\n"
@@ -568,7 +909,7 @@ int main(int argc, char **argv)
     int nseeds = 0, port = 0, admin_port = -1, i, sig = 0, rc = 1;
     tserver_options topts;
     tserver_pki pki;
-    int have_pki = 0;
+    int have_pki = 0, empty = 0;
     tserver *s = NULL, *admin = NULL;
     sigset_t sigs;
 
@@ -582,8 +923,18 @@ int main(int argc, char **argv)
             kubeconfig_out = v;
         } else if ((v = opt_value(argc, argv, &i, "--seed"))) {
             seeds[nseeds++] = v;
+        } else if ((v = opt_value(argc, argv, &i, "--token-user"))) {
+            if (add_token_user(v) != 0) {
+                fprintf(stderr, "kube-fake-apiserver: bad --token-user %s (TOKEN=USER[,GROUP...])\n",
+                        v);
+                free(seeds);
+                free_token_users();
+                return 2;
+            }
         } else if ((v = opt_value(argc, argv, &i, "--token"))) {
             auth_token = v;
+        } else if (strcmp(argv[i], "--empty") == 0) {
+            empty = 1;
         } else if ((v = opt_value(argc, argv, &i, "--port"))) {
             if (parse_port(v, &port)) {
                 fprintf(stderr, "kube-fake-apiserver: bad port %s\n", v);
@@ -626,7 +977,12 @@ int main(int argc, char **argv)
     if (kube_fake_server_new(&engine, NULL) != 0) {
         fprintf(stderr, "kube-fake-apiserver: cannot create the engine\n");
         free(seeds);
+        free_token_users();
         return 1;
+    }
+    if (!empty && kube_fake_server_bootstrap(engine) != 0) {
+        fprintf(stderr, "kube-fake-apiserver: cannot seed the bootstrap objects\n");
+        goto out;
     }
     for (i = 0; i < nseeds; i++) {
         size_t len = 0;
@@ -674,8 +1030,11 @@ int main(int argc, char **argv)
             goto out;
         }
     }
+    if (!empty)
+        bootstrap_point_here(tserver_url(s), have_pki ? &pki : NULL);
+    kube_fake_server_clear_actions(engine);
     if (kubeconfig_out &&
-        write_kubeconfig(kubeconfig_out, tserver_url(s), have_pki ? &pki : NULL) != 0) {
+        write_client_files(kubeconfig_out, tserver_url(s), have_pki ? &pki : NULL) != 0) {
         fprintf(stderr, "kube-fake-apiserver: cannot write %s: %s\n", kubeconfig_out,
                 strerror(errno));
         goto out;
@@ -700,5 +1059,6 @@ out:
     if (have_pki)
         tserver_pki_dispose(&pki);
     free(seeds);
+    free_token_users();
     return rc;
 }
