@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "dynamic/dynamic_internal.h"
 #include "kube/dynamic.h"
 #include "rest/verbs.h"
 
@@ -179,7 +180,7 @@ static int dup_str(char **out, const char *s)
 
 /* Fill *out from a List object (taken). Items get the list's apiVersion and
  * the kind without "List" when they lack them (client-go UnstructuredList). */
-static int list_from_json(kube_unstructured_list *out, cJSON *list)
+static int list_from_json(kube_unstructured_list *out, cJSON *list, int drop_managed_fields)
 {
     cJSON *items = cJSON_GetObjectItemCaseSensitive(list, "items");
     const cJSON *md = cJSON_GetObjectItemCaseSensitive(list, "metadata");
@@ -226,6 +227,8 @@ static int list_from_json(kube_unstructured_list *out, cJSON *list)
             cJSON_AddStringToObject(it, "apiVersion", av);
         if (*item_kind && !cJSON_HasObjectItem(it, "kind"))
             cJSON_AddStringToObject(it, "kind", item_kind);
+        if (drop_managed_fields)
+            kube__unstructured_drop_managed_fields(it);
         if ((error = kube_object_new_json_take(&out->items.items[i], it)) < 0)
             goto done;
         out->items.count = ++i;
@@ -237,8 +240,20 @@ done:
     return error;
 }
 
+void kube__unstructured_drop_managed_fields(cJSON *obj)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
+                                            "managedFields");
+}
+
 int kube_dynamic_list(kube_unstructured_list *out, kube_dynamic_client *dc,
                       const kube_gvr *gvr, const char *ns, const kube_list_options *opts)
+{
+    return kube__dynamic_list(out, dc, gvr, ns, opts, 0);
+}
+
+int kube__dynamic_list(kube_unstructured_list *out, kube_dynamic_client *dc, const kube_gvr *gvr,
+                       const char *ns, const kube_list_options *opts, int drop_managed_fields)
 {
     kube__res res;
     kube_rest_request *r = NULL;
@@ -259,7 +274,7 @@ int kube_dynamic_list(kube_unstructured_list *out, kube_dynamic_client *dc,
             error = kube__error_set(KUBE_EPARSE, KUBE_ERROR_CLASS_JSON,
                                     "the server's list response is not valid JSON");
         else
-            error = list_from_json(out, j);
+            error = list_from_json(out, j, drop_managed_fields);
     }
     kube_rest_result_free(rr);
     kube_rest_request_free(r);
@@ -279,7 +294,7 @@ int kube_dynamic_list_all(kube_unstructured_list *out, kube_dynamic_client *dc,
         return error;
     if ((error = kube__res_list_all(&all, dc->rest, &res, ns, opts)) < 0)
         return error;
-    return list_from_json(out, all);
+    return list_from_json(out, all, 0);
 }
 
 /* ---- verbs ---- */

@@ -10,3 +10,6 @@ kube_add_test(test_informer LABELS "integration;thread" TIMEOUT 60
 # Chaos convergence against the fake API server engine (in process).
 kube_add_test(test_informer_chaos LABELS "integration;thread" TIMEOUT 600
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_informer_chaos.c)
+# Dynamic informers and the dynamic informer factory over the fake engine.
+kube_add_test(test_dynamic_informer LABELS "integration;thread" TIMEOUT 120
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_dynamic_informer.c)

@@ -26,6 +26,7 @@
 #include "kube/clientset.h"
 #include "kube/cache/indexer.h"
 #include "kube/cache/reflector.h"
+#include "kube/dynamic.h"
 
 KUBE_BEGIN_DECL
 
@@ -63,9 +64,11 @@ typedef struct kube_informer_options {
     int64_t backoff_max_ms;       /**< relist backoff cap; 0: 30000 (version 2) */
     int drop_managed_fields;      /**< boolean: cache objects without metadata.managedFields
                                        (client-go's common transform; version 2) */
+    int64_t min_watch_timeout_s;  /**< each watch asks for timeoutSeconds in [min, 2 min);
+                                       0: 300 s, client-go's minWatchTimeout (version 3) */
 } kube_informer_options;
-#define KUBE_INFORMER_OPTIONS_VERSION 2
-#define KUBE_INFORMER_OPTIONS_INIT { KUBE_INFORMER_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0 }
+#define KUBE_INFORMER_OPTIONS_VERSION 3
+#define KUBE_INFORMER_OPTIONS_INIT { KUBE_INFORMER_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0, 0 }
 
 /**
  * Create an informer for one resource type; its indexer has the namespace
@@ -79,6 +82,32 @@ typedef struct kube_informer_options {
  */
 KUBE_EXTERN(int) kube_informer_new(kube_informer **out, kube_clientset *cs,
                                    const kube_type *type, const kube_informer_options *opts);
+
+/**
+ * Create an informer of any resource through the dynamic client (client-go
+ * dynamicinformer): the same list/watch loop, cache and handlers, storing
+ * unstructured objects (kube_object_json()) for built-in and custom
+ * resources alike. kube_informer_type() is NULL for it.
+ * @param[out] out the informer; NULL on failure.
+ * @param dc the dynamic client (borrowed; must outlive the informer).
+ * @param gvr the resource (copied). @param opts options or NULL.
+ * @return 0, KUBE_EINVAL or KUBE_ENOMEM.
+ * @ownership *out is new: release with kube_informer_free().
+ * @threadsafety safe from any thread.
+ * @since 0.1
+ */
+KUBE_EXTERN(int) kube_dynamic_informer_new(kube_informer **out, kube_dynamic_client *dc,
+                                           const kube_gvr *gvr, const kube_informer_options *opts);
+
+/**
+ * The resource an informer lists and watches (typed or dynamic).
+ * @param inf the informer.
+ * @return its group, version and resource ("" for each when inf is NULL).
+ * @ownership the strings are borrowed from inf (or static).
+ * @threadsafety safe from any thread.
+ * @since 0.1
+ */
+KUBE_EXTERN(kube_gvr) kube_informer_gvr(kube_informer *inf);
 
 /**
  * Add an event handler (before or after start).
@@ -160,7 +189,7 @@ KUBE_EXTERN(kube_indexer *) kube_informer_indexer(kube_informer *inf);
 /**
  * The informer's resource type.
  * @param inf informer.
- * @return the type.
+ * @return the type, or NULL for a dynamic informer (see kube_informer_gvr()).
  * @ownership borrowed (static).
  * @threadsafety safe from any thread.
  * @since 0.1

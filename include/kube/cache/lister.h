@@ -11,6 +11,7 @@
 
 #include "kube/common.h"
 #include "kube/cache/informer.h"
+#include "kube/dynamic.h"
 
 KUBE_BEGIN_DECL
 
@@ -111,6 +112,39 @@ KUBE_EXTERN(int) kube_informer_factory_new(kube_informer_factory **out, kube_cli
  */
 KUBE_EXTERN(int) kube_informer_factory_informer(kube_informer **out, kube_informer_factory *f,
                                                 const kube_type *type);
+
+/**
+ * Create a dynamic informer factory (client-go
+ * dynamicinformer.NewFilteredDynamicSharedInformerFactory): one shared
+ * dynamic informer per resource, any resource including custom ones. The
+ * namespace option scopes every resource, as client-go's does. Start, wait,
+ * shutdown and free are the factory functions above.
+ * @param[out] out the factory. @param dc the dynamic client (borrowed; must
+ *        outlive it). @param opts options or NULL.
+ * @return 0, KUBE_EINVAL or KUBE_ENOMEM.
+ * @ownership *out is new: release with kube_informer_factory_free().
+ * @threadsafety safe from any thread.
+ * @since 0.1
+ */
+KUBE_EXTERN(int) kube_dynamic_informer_factory_new(kube_informer_factory **out,
+                                                   kube_dynamic_client *dc,
+                                                   const kube_informer_factory_options *opts);
+
+/**
+ * The factory's informer for a resource (client-go ForResource): on a
+ * dynamic factory a dynamic informer (created on first request), on a typed
+ * factory the typed informer of the scheme's type for gvr. On a dynamic
+ * factory, kube_informer_factory_informer() is this for the type's resource.
+ * @param[out] out the informer (borrowed from the factory). @param f factory.
+ * @param gvr the resource (copied).
+ * @return 0; KUBE_ENOMATCH (typed factory, resource not in the scheme);
+ *         KUBE_ESHUTDOWN; KUBE_EINVAL; KUBE_ENOMEM.
+ * @ownership *out is borrowed from f.
+ * @threadsafety safe from any thread.
+ * @since 0.1
+ */
+KUBE_EXTERN(int) kube_informer_factory_for_resource(kube_informer **out, kube_informer_factory *f,
+                                                    const kube_gvr *gvr);
 
 /**
  * Start every informer not started yet.

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "kube/cache/informer.h"
+#include "tools/cache/reflector_internal.h"
 #include "util/time.h"
 
 enum { N_ADD = 1, N_UPDATE, N_DELETE };
@@ -59,7 +60,9 @@ struct kube_handler_registration {
 
 struct kube_informer {
     kube_clientset *cs;
-    const kube_type *type;
+    const kube_type *type;   /* typed; NULL for a dynamic informer */
+    kube_dynamic_client *dc; /* dynamic: unstructured objects of gvr */
+    kube_gvr gvr;            /* the resource (strings owned when dynamic) */
     kube_indexer *indexer;
     kube_delta_fifo *fifo;
     kube_reflector *reflector;
@@ -358,16 +361,11 @@ static char *dup_opt(const char *s)
     return s ? kube__strdup(s) : NULL;
 }
 
-int kube_informer_new(kube_informer **out, kube_clientset *cs, const kube_type *type,
-                      const kube_informer_options *opts)
+/* The informer without its source. */
+static int informer_init(kube_informer **out, const kube_informer_options *opts)
 {
     kube_informer *inf;
     int error;
-    if (!out)
-        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "out is NULL");
-    *out = NULL;
-    if (!cs || !type)
-        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "clientset and type are required");
     if (opts && (opts->version == 0 || opts->version > KUBE_INFORMER_OPTIONS_VERSION))
         return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
                                "kube_informer_options version %u not supported", opts->version);
@@ -377,8 +375,6 @@ int kube_informer_new(kube_informer **out, kube_clientset *cs, const kube_type *
     pthread_mutex_init(&inf->lock, NULL);
     atomic_init(&inf->stopping, 0);
     atomic_init(&inf->synced, 0);
-    inf->cs = cs;
-    inf->type = type;
     if (opts) {
         inf->ns = dup_opt(opts->ns);
         inf->label_selector = dup_opt(opts->label_selector);
@@ -391,6 +387,13 @@ int kube_informer_new(kube_informer **out, kube_clientset *cs, const kube_type *
             inf->ropts.backoff_max_ms = opts->backoff_max_ms;
             inf->ropts.drop_managed_fields = opts->drop_managed_fields;
         }
+        if (opts->version >= 3)
+            inf->ropts.min_watch_timeout_s = opts->min_watch_timeout_s;
+    }
+    if ((opts && ((opts->ns && !inf->ns) || (opts->label_selector && !inf->label_selector) ||
+                  (opts->field_selector && !inf->field_selector)))) {
+        kube_informer_free(inf);
+        return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
     }
     if ((error = kube_indexer_new(&inf->indexer)) < 0 ||
         (error = kube_indexer_add_index(inf->indexer, KUBE_INDEX_NAMESPACE,
@@ -401,6 +404,56 @@ int kube_informer_new(kube_informer **out, kube_clientset *cs, const kube_type *
     }
     *out = inf;
     return 0;
+}
+
+int kube_informer_new(kube_informer **out, kube_clientset *cs, const kube_type *type,
+                      const kube_informer_options *opts)
+{
+    int error;
+    if (!out)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "out is NULL");
+    *out = NULL;
+    if (!cs || !type)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "clientset and type are required");
+    if ((error = informer_init(out, opts)) < 0)
+        return error;
+    (*out)->cs = cs;
+    (*out)->type = type;
+    (*out)->gvr.group = kube_type_group(type);
+    (*out)->gvr.version = kube_type_version(type);
+    (*out)->gvr.resource = kube_type_resource(type);
+    return 0;
+}
+
+int kube_dynamic_informer_new(kube_informer **out, kube_dynamic_client *dc, const kube_gvr *gvr,
+                              const kube_informer_options *opts)
+{
+    kube_informer *inf;
+    int error;
+    if (!out)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "out is NULL");
+    *out = NULL;
+    if (!dc || !gvr || !gvr->version || !*gvr->version || !gvr->resource || !*gvr->resource)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
+                               "a dynamic client and a resource (version and name) are required");
+    if ((error = informer_init(&inf, opts)) < 0)
+        return error;
+    inf->dc = dc;
+    inf->gvr.group = kube__strdup(gvr->group ? gvr->group : "");
+    inf->gvr.version = kube__strdup(gvr->version);
+    inf->gvr.resource = kube__strdup(gvr->resource);
+    if (!inf->gvr.group || !inf->gvr.version || !inf->gvr.resource) {
+        kube_informer_free(inf);
+        return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+    }
+    *out = inf;
+    return 0;
+}
+
+kube_gvr kube_informer_gvr(kube_informer *inf)
+{
+    kube_gvr none = { "", "", "" };
+    return inf ? inf->gvr : none;
 }
 
 int kube_informer_add_event_handler(kube_handler_registration **reg, kube_informer *inf,
@@ -495,7 +548,10 @@ int kube_informer_start(kube_informer *inf)
     inf->ropts.label_selector = inf->label_selector;
     inf->ropts.field_selector = inf->field_selector;
     inf->ropts.resync_ms = inf->resync_ms;
-    if ((error = kube_reflector_new(&inf->reflector, inf->cs, inf->type, inf->fifo, &inf->ropts)) < 0)
+    error = inf->dc ? kube__reflector_new_dynamic(&inf->reflector, inf->dc, &inf->gvr, inf->fifo,
+                                                  &inf->ropts)
+                    : kube_reflector_new(&inf->reflector, inf->cs, inf->type, inf->fifo, &inf->ropts);
+    if (error < 0)
         return error;
     if (pthread_create(&inf->controller, NULL, controller_main, inf) != 0)
         return kube__error_set(KUBE_ERROR, KUBE_ERROR_CLASS_OS, "cannot start the controller thread");
@@ -538,6 +594,11 @@ void kube_informer_free(kube_informer *inf)
     kube__free(inf->ns);
     kube__free(inf->label_selector);
     kube__free(inf->field_selector);
+    if (inf->dc) {
+        kube__free((char *)inf->gvr.group);
+        kube__free((char *)inf->gvr.version);
+        kube__free((char *)inf->gvr.resource);
+    }
     pthread_mutex_destroy(&inf->lock);
     kube__free(inf);
 }

@@ -102,15 +102,13 @@ int kube_lister_get(kube_object **out, kube_informer *inf, const char *ns, const
     kube__buf_dispose(&key);
     if (rc == KUBE_ENOTFOUND) {
         /* a proper NotFound Status, as client-go's listers return */
-        const kube_type *t = kube_informer_type(inf);
+        kube_gvr g = kube_informer_gvr(inf);
         char body[512];
-        const char *group = kube_type_group(t);
         snprintf(body, sizeof(body),
                  "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
                  "\"message\":\"%s%s%s \\\"%s\\\" not found\",\"reason\":\"NotFound\","
                  "\"details\":{\"name\":\"%s\",\"group\":\"%s\",\"kind\":\"%s\"},\"code\":404}",
-                 kube_type_resource(t), *group ? "." : "", group, name, name, group,
-                 kube_type_resource(t));
+                 g.resource, *g.group ? "." : "", g.group, name, name, g.group, g.resource);
         return kube__error_from_response(404, "GET", "application/json", body, strlen(body),
                                          NULL, NULL, NULL);
     }
@@ -120,14 +118,15 @@ int kube_lister_get(kube_object **out, kube_informer *inf, const char *ns, const
 /* ---- factory ---- */
 
 typedef struct fentry {
-    const kube_type *type;
-    kube_informer *inf;
+    const kube_type *type; /* typed factory */
+    kube_informer *inf;    /* a dynamic factory's entries are found by kube_informer_gvr() */
     int started;
     struct fentry *next;
 } fentry;
 
 struct kube_informer_factory {
     kube_clientset *cs;
+    kube_dynamic_client *dc; /* a dynamic factory (cs NULL) */
     char *ns, *label_selector, *field_selector;
     int64_t resync_ms;
     pthread_mutex_t lock;
@@ -140,15 +139,16 @@ static char *dup_opt(const char *s)
     return s ? kube__strdup(s) : NULL;
 }
 
-int kube_informer_factory_new(kube_informer_factory **out, kube_clientset *cs,
-                              const kube_informer_factory_options *opts)
+static int factory_new(kube_informer_factory **out, kube_clientset *cs, kube_dynamic_client *dc,
+                       const kube_informer_factory_options *opts)
 {
     kube_informer_factory *f;
     if (!out)
         return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "out is NULL");
     *out = NULL;
-    if (!cs)
-        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "clientset is NULL");
+    if (!cs && !dc)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
+                               "a clientset or a dynamic client is required");
     if (opts && (opts->version == 0 || opts->version > KUBE_INFORMER_FACTORY_OPTIONS_VERSION))
         return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
                                "kube_informer_factory_options version %u not supported",
@@ -158,6 +158,7 @@ int kube_informer_factory_new(kube_informer_factory **out, kube_clientset *cs,
         return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
     pthread_mutex_init(&f->lock, NULL);
     f->cs = cs;
+    f->dc = dc;
     if (opts) {
         f->ns = dup_opt(opts->ns);
         f->label_selector = dup_opt(opts->label_selector);
@@ -173,6 +174,28 @@ int kube_informer_factory_new(kube_informer_factory **out, kube_clientset *cs,
     return 0;
 }
 
+int kube_informer_factory_new(kube_informer_factory **out, kube_clientset *cs,
+                              const kube_informer_factory_options *opts)
+{
+    if (!cs) {
+        if (out)
+            *out = NULL;
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "clientset is NULL");
+    }
+    return factory_new(out, cs, NULL, opts);
+}
+
+int kube_dynamic_informer_factory_new(kube_informer_factory **out, kube_dynamic_client *dc,
+                                      const kube_informer_factory_options *opts)
+{
+    if (!dc) {
+        if (out)
+            *out = NULL;
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "dynamic client is NULL");
+    }
+    return factory_new(out, NULL, dc, opts);
+}
+
 int kube_informer_factory_informer(kube_informer **out, kube_informer_factory *f,
                                    const kube_type *type)
 {
@@ -182,6 +205,13 @@ int kube_informer_factory_informer(kube_informer **out, kube_informer_factory *f
     if (!out || !f || !type)
         return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "NULL argument");
     *out = NULL;
+    if (!f->cs) {
+        kube_gvr g;
+        g.group = kube_type_group(type);
+        g.version = kube_type_version(type);
+        g.resource = kube_type_resource(type);
+        return kube_informer_factory_for_resource(out, f, &g);
+    }
     pthread_mutex_lock(&f->lock);
     if (f->shut_down) {
         pthread_mutex_unlock(&f->lock);
@@ -208,6 +238,64 @@ int kube_informer_factory_informer(kube_informer **out, kube_informer_factory *f
         return rc;
     }
     e->type = type;
+    e->next = f->entries;
+    f->entries = e;
+    *out = e->inf;
+    pthread_mutex_unlock(&f->lock);
+    return 0;
+}
+
+static int same_gvr(kube_gvr a, const kube_gvr *b)
+{
+    return !strcmp(a.group, b->group ? b->group : "") && !strcmp(a.version, b->version) &&
+           !strcmp(a.resource, b->resource);
+}
+
+int kube_informer_factory_for_resource(kube_informer **out, kube_informer_factory *f,
+                                       const kube_gvr *gvr)
+{
+    kube_informer_options o = KUBE_INFORMER_OPTIONS_INIT;
+    fentry *e;
+    int rc;
+    if (!out || !f || !gvr || !gvr->version || !gvr->resource)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "NULL argument");
+    *out = NULL;
+    if (f->cs) {
+        /* a typed factory serves the scheme's resources (client-go ForResource) */
+        const kube_type *t = kube_scheme_by_gvr(gvr->group ? gvr->group : "", gvr->version,
+                                                gvr->resource);
+        if (!t)
+            return kube__error_set(KUBE_ENOMATCH, KUBE_ERROR_CLASS_INTERNAL,
+                                   "no informer for %s/%s %s in the scheme: use a dynamic "
+                                   "informer factory", gvr->group ? gvr->group : "",
+                                   gvr->version, gvr->resource);
+        return kube_informer_factory_informer(out, f, t);
+    }
+    pthread_mutex_lock(&f->lock);
+    if (f->shut_down) {
+        pthread_mutex_unlock(&f->lock);
+        return kube__error_set(KUBE_ESHUTDOWN, KUBE_ERROR_CLASS_INTERNAL, "factory shut down");
+    }
+    for (e = f->entries; e; e = e->next)
+        if (same_gvr(kube_informer_gvr(e->inf), gvr)) {
+            *out = e->inf;
+            pthread_mutex_unlock(&f->lock);
+            return 0;
+        }
+    if (!(e = kube__calloc(1, sizeof(*e)))) {
+        pthread_mutex_unlock(&f->lock);
+        return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+    }
+    /* client-go's dynamic factory scopes every resource to its namespace */
+    o.ns = f->ns;
+    o.label_selector = f->label_selector;
+    o.field_selector = f->field_selector;
+    o.resync_ms = f->resync_ms;
+    if ((rc = kube_dynamic_informer_new(&e->inf, f->dc, gvr, &o)) < 0) {
+        pthread_mutex_unlock(&f->lock);
+        kube__free(e);
+        return rc;
+    }
     e->next = f->entries;
     f->entries = e;
     *out = e->inf;

@@ -23,14 +23,19 @@
 #include "api/desc.h"
 #include "api/meta.h"
 #include "api/scheme.h"
+#include "dynamic/dynamic_internal.h"
 #include "kube/cache/reflector.h"
 #include "rest/watch.h"
+#include "tools/cache/reflector_internal.h"
 #include "tools/cache/delta_fifo_internal.h"
 #include "util/time.h"
 
 struct kube_reflector {
     kube_clientset *cs;
-    const kube_type *type;
+    const kube_type *type;      /* typed source; NULL for a dynamic one */
+    kube_dynamic_client *dc;    /* dynamic source: unstructured objects */
+    kube_gvr gvr;               /* its resource (strings owned) */
+    const char *what;           /* the resource, for messages */
     kube_delta_fifo *fifo;
     char *ns, *label_selector, *field_selector;
     int64_t resync_ms, page_size, min_watch_s;
@@ -57,21 +62,12 @@ static char *dup_opt(const char *s)
     return s ? kube__strdup(s) : NULL;
 }
 
-int kube_reflector_new(kube_reflector **out, kube_clientset *cs, const kube_type *type,
-                       kube_delta_fifo *fifo, const kube_reflector_options *opts)
+/* What both constructors share, once the source is checked. */
+static int reflector_init(kube_reflector **out, kube_delta_fifo *fifo,
+                          const kube_reflector_options *opts)
 {
     kube_reflector *r;
     pthread_condattr_t a;
-    if (!out)
-        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "out is NULL");
-    *out = NULL;
-    if (!cs || !type || !fifo)
-        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
-                               "clientset, type and fifo are required");
-    if ((kube_type_verbs(type) & (KUBE_VERB_LIST | KUBE_VERB_WATCH)) !=
-        (KUBE_VERB_LIST | KUBE_VERB_WATCH))
-        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
-                               "%s cannot be listed and watched", kube_type_resource(type));
     if (opts && (opts->version == 0 || opts->version > KUBE_REFLECTOR_OPTIONS_VERSION))
         return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
                                "kube_reflector_options version %u not supported", opts->version);
@@ -83,8 +79,6 @@ int kube_reflector_new(kube_reflector **out, kube_clientset *cs, const kube_type
     pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
     pthread_cond_init(&r->wake, &a);
     pthread_condattr_destroy(&a);
-    r->cs = cs;
-    r->type = type;
     r->fifo = fifo;
     r->page_size = 500;
     r->min_watch_s = 300;
@@ -122,6 +116,56 @@ int kube_reflector_new(kube_reflector **out, kube_clientset *cs, const kube_type
     return 0;
 }
 
+int kube_reflector_new(kube_reflector **out, kube_clientset *cs, const kube_type *type,
+                       kube_delta_fifo *fifo, const kube_reflector_options *opts)
+{
+    int error;
+    if (!out)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "out is NULL");
+    *out = NULL;
+    if (!cs || !type || !fifo)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
+                               "clientset, type and fifo are required");
+    if ((kube_type_verbs(type) & (KUBE_VERB_LIST | KUBE_VERB_WATCH)) !=
+        (KUBE_VERB_LIST | KUBE_VERB_WATCH))
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
+                               "%s cannot be listed and watched", kube_type_resource(type));
+    if ((error = reflector_init(out, fifo, opts)) < 0)
+        return error;
+    (*out)->cs = cs;
+    (*out)->type = type;
+    (*out)->what = kube_type_resource(type);
+    return 0;
+}
+
+int kube__reflector_new_dynamic(kube_reflector **out, kube_dynamic_client *dc,
+                                const kube_gvr *gvr, kube_delta_fifo *fifo,
+                                const kube_reflector_options *opts)
+{
+    kube_reflector *r;
+    int error;
+    if (!out)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "out is NULL");
+    *out = NULL;
+    if (!dc || !gvr || !gvr->version || !*gvr->version || !gvr->resource || !*gvr->resource ||
+        !fifo)
+        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
+                               "dynamic client, resource (version and name) and fifo are required");
+    if ((error = reflector_init(&r, fifo, opts)) < 0)
+        return error;
+    r->dc = dc;
+    r->gvr.group = kube__strdup(gvr->group ? gvr->group : "");
+    r->gvr.version = kube__strdup(gvr->version);
+    r->gvr.resource = kube__strdup(gvr->resource);
+    if (!r->gvr.group || !r->gvr.version || !r->gvr.resource) {
+        kube_reflector_free(r);
+        return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+    }
+    r->what = r->gvr.resource;
+    *out = r;
+    return 0;
+}
+
 static int stopping(kube_reflector *r)
 {
     return atomic_load(&r->stopping);
@@ -133,7 +177,7 @@ static void report(kube_reflector *r, const char *what)
     if (r->error_cb && e)
         r->error_cb(e, r->error_payload);
     else
-        KUBE__LOG_WARN("reflector", "%s %s: %s", what, kube_type_resource(r->type),
+        KUBE__LOG_WARN("reflector", "%s %s: %s", what, r->what,
                        e ? e->message : "error");
 }
 
@@ -234,6 +278,45 @@ static const char *list_rv(const kube_type *t, const void *list, const char **co
     return rvf ? *(const char *const *)((const char *)md + rvf->offset) : NULL;
 }
 
+/* One LIST page as objects, with the list's RV and continue token (new,
+ * NULL when absent): typed roots from the clientset, or unstructured
+ * objects from the dynamic client. */
+static int fetch_page(kube_reflector *r, const kube_list_options *lo, kube_object_array *page,
+                      char **rv_out, char **cont_out)
+{
+    const char *prv, *pcont;
+    void *list = NULL;
+    int rc;
+    memset(page, 0, sizeof(*page));
+    *rv_out = *cont_out = NULL;
+    if (r->dc) {
+        kube_unstructured_list ul;
+        if ((rc = kube__dynamic_list(&ul, r->dc, &r->gvr, r->ns, lo, r->drop_managed_fields)) < 0)
+            return rc;
+        *page = ul.items;
+        ul.items.items = NULL;
+        ul.items.count = 0;
+        *rv_out = ul.resource_version;
+        *cont_out = ul.continue_token;
+        ul.resource_version = ul.continue_token = NULL;
+        kube_unstructured_list_dispose(&ul);
+        return 0;
+    }
+    if ((rc = kube_typed_list(&list, r->cs, r->type, r->ns, lo)) < 0)
+        return rc;
+    prv = list_rv(r->type, list, &pcont);
+    if ((rc = list_items(page, r->type, list, r->drop_managed_fields)) == 0 &&
+        ((prv && !(*rv_out = kube__strdup(prv))) ||
+         (pcont && *pcont && !(*cont_out = kube__strdup(pcont))))) {
+        kube_object_array_dispose(page);
+        kube__free(*rv_out);
+        *rv_out = NULL;
+        rc = kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+    }
+    kube_api_free(list);
+    return rc;
+}
+
 /* LIST every page and Replace the FIFO. */
 static int do_list(kube_reflector *r)
 {
@@ -250,15 +333,14 @@ static int do_list(kube_reflector *r)
      * RV after, "" when that RV proved unavailable */
     lo.resource_version = r->rv_unavailable ? "" : (*rv ? rv : "0");
     for (;;) {
-        void *list = NULL;
         kube_object_array page;
-        const char *prv, *pcont;
+        char *page_rv = NULL, *page_cont = NULL;
         size_t i;
         lo.limit = paged ? r->page_size : 0;
         lo.continue_token = cont;
         if (cont)
             lo.resource_version = NULL; /* continue pages carry no RV */
-        rc = kube_typed_list(&list, r->cs, r->type, r->ns, &lo);
+        rc = fetch_page(r, &lo, &page, &page_rv, &page_cont);
         if (rc == KUBE_EEXPIRED && cont) {
             /* expired continue token: one full list with the original RV */
             kube__free(cont);
@@ -270,17 +352,13 @@ static int do_list(kube_reflector *r)
         }
         if (rc < 0)
             break;
-        prv = list_rv(r->type, list, &pcont);
-        if ((rc = list_items(&page, r->type, list, r->drop_managed_fields)) < 0) {
-            kube_api_free(list);
-            break;
-        }
         /* append the page */
         if (page.count) {
             kube_object **ni = kube__realloc(all.items, (all.count + page.count) * sizeof(*ni));
             if (!ni) {
                 kube_object_array_dispose(&page);
-                kube_api_free(list);
+                kube__free(page_rv);
+                kube__free(page_cont);
                 rc = kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
                 break;
             }
@@ -292,10 +370,9 @@ static int do_list(kube_reflector *r)
             kube_object_array_dispose(&page);
         }
         kube__free(list_rv_copy);
-        list_rv_copy = prv ? kube__strdup(prv) : NULL;
+        list_rv_copy = page_rv;
         kube__free(cont);
-        cont = pcont && *pcont ? kube__strdup(pcont) : NULL;
-        kube_api_free(list);
+        cont = page_cont;
         if (!cont)
             break;
     }
@@ -352,12 +429,30 @@ static int flush(kube_reflector *r, batch *b)
 static int decode_object(kube_reflector *r, kube_watch *w, const kube_watch_event *ev,
                          const char *obj, size_t obj_len, kube_object **out)
 {
-    const kube_api_type *ot = kube_type_object(r->type);
+    const kube_api_type *ot;
     kube_api_decode_options dopts = KUBE_API_DECODE_OPTIONS_INIT;
     void *root = NULL;
     int rc = -1;
 
     *out = NULL;
+    if (r->dc) {
+        /* unstructured: the object's own tree */
+        cJSON *j = obj ? cJSON_ParseWithLength(obj, obj_len) : NULL;
+        if (!j) {
+            if (!ev->object && (rc = kube__watch_event_parse(&ev, w)) < 0)
+                return rc;
+            if (!cJSON_IsObject(ev->object))
+                return kube__error_set(KUBE_EPARSE, KUBE_ERROR_CLASS_JSON,
+                                       "watch of %s: the event's object is not a JSON object",
+                                       r->what);
+            if (!(j = cJSON_Duplicate(ev->object, 1)))
+                return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+        }
+        if (r->drop_managed_fields)
+            kube__unstructured_drop_managed_fields(j);
+        return kube_object_new_json_take(out, j);
+    }
+    ot = kube_type_object(r->type);
     dopts.drop_managed_fields = r->drop_managed_fields;
     if (obj) {
         /* straight from the frame's bytes; this validates the frame too */
@@ -428,7 +523,8 @@ static int do_watch(kube_reflector *r)
     lo.resource_version = rv;
     lo.allow_watch_bookmarks = 1;
     lo.timeout_seconds = r->min_watch_s + (int64_t)(rand_r(&r->seed) % (unsigned)r->min_watch_s);
-    rc = kube_typed_watch(&w, r->cs, r->type, r->ns, &lo);
+    rc = r->dc ? kube_dynamic_watch(&w, r->dc, &r->gvr, r->ns, &lo)
+               : kube_typed_watch(&w, r->cs, r->type, r->ns, &lo);
     kube__free(rv);
     if (rc < 0)
         return rc;
@@ -481,7 +577,7 @@ static int do_watch(kube_reflector *r)
             rc = (events == 0 && kube__now_mono_ms() - t0 < 1000)
                      ? kube__error_set(KUBE_ERROR, KUBE_ERROR_CLASS_TRANSPORT,
                                        "very short watch: %s watch closed with no event",
-                                       kube_type_resource(r->type))
+                                       r->what)
                      : 0;
             break;
         }
@@ -491,7 +587,7 @@ static int do_watch(kube_reflector *r)
         if (ev->type == KUBE_WATCH_ERROR) {
             rc = ev->error_code < 0 ? ev->error_code : KUBE_ERROR;
             kube__error_set_http(rc, kube_status_code(ev->status), NULL, "watch of %s: %s",
-                                 kube_type_resource(r->type), kube_status_message(ev->status));
+                                 r->what, kube_status_message(ev->status));
             break;
         }
         if ((rc = handle_event(r, w, ev, obj, obj_len, &b)) < 0) {
@@ -529,7 +625,7 @@ static void *run(void *arg)
                 /* 410 on the watch: relist from the last RV, no backoff
                  * marking the RV unavailable (client-go) */
                 KUBE__LOG_INFO("reflector", "watch of %s expired: relisting",
-                               kube_type_resource(r->type));
+                               r->what);
             }
         }
         if (stopping(r))
@@ -587,6 +683,9 @@ void kube_reflector_free(kube_reflector *r)
     kube__free(r->label_selector);
     kube__free(r->field_selector);
     kube__free(r->last_rv);
+    kube__free((char *)r->gvr.group);
+    kube__free((char *)r->gvr.version);
+    kube__free((char *)r->gvr.resource);
     pthread_cond_destroy(&r->wake);
     pthread_mutex_destroy(&r->lock);
     kube__free(r);
