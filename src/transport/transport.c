@@ -980,7 +980,8 @@ int kube__transport_open(kube__xfer **out, kube__transport *t,
         r2.headers = &x->hdrs;
         error = t->custom->open(&x->custom_x, t->custom_ctx, &r2, resp);
     } else {
-        error = pump(x, UNTIL_HEADERS, 0, req->url);
+        /* a stream's timeout bounds the wait for its response to start */
+        error = pump(x, UNTIL_HEADERS, req->timeout_ms > 0 ? req->timeout_ms : 0, req->url);
     }
     if (error < 0) {
         xfer_destroy(x, 0);

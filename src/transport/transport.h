@@ -18,7 +18,8 @@ typedef struct kube__http_request {
     const kube__strvec *headers; /* "Name: value" lines, may be NULL */
     const char *body;            /* may be NULL */
     size_t body_len;
-    int64_t timeout_ms;          /* whole transfer, 0 = none (ignored for streams) */
+    int64_t timeout_ms;          /* whole transfer, 0 = none; for streams: until the
+                                    response headers */
     int streaming;               /* watch/stream: no whole-transfer timeout */
 } kube__http_request;
 

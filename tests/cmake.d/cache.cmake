@@ -13,3 +13,6 @@ kube_add_test(test_informer_chaos LABELS "integration;thread" TIMEOUT 600
 # Dynamic informers and the dynamic informer factory over the fake engine.
 kube_add_test(test_dynamic_informer LABELS "integration;thread" TIMEOUT 120
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_dynamic_informer.c)
+# Informer modes: watch-list sync and its fallback, transforms, the dead-watch watchdog.
+kube_add_test(test_informer_modes LABELS "integration;thread" TIMEOUT 120
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_informer_modes.c)

@@ -66,9 +66,14 @@ typedef struct kube_informer_options {
                                        (client-go's common transform; version 2) */
     int64_t min_watch_timeout_s;  /**< each watch asks for timeoutSeconds in [min, 2 min);
                                        0: 300 s, client-go's minWatchTimeout (version 3) */
+    kube_transform_cb transform;  /**< see kube_transform_cb; or NULL (version 3) */
+    void *transform_payload;      /**< passed to transform (version 3) */
+    int use_watch_list;           /**< boolean: sync through a watch-list stream instead of
+                                       LIST, with fallback (client-go WatchListClient; version 3) */
+    int64_t watch_idle_timeout_ms;/**< dead-watch detection; 0: timeoutSeconds + 30 s (version 3) */
 } kube_informer_options;
 #define KUBE_INFORMER_OPTIONS_VERSION 3
-#define KUBE_INFORMER_OPTIONS_INIT { KUBE_INFORMER_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0, 0 }
+#define KUBE_INFORMER_OPTIONS_INIT { KUBE_INFORMER_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0, 0 }
 
 /**
  * Create an informer for one resource type; its indexer has the namespace

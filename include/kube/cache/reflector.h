@@ -30,6 +30,20 @@ typedef struct kube_reflector kube_reflector;
  */
 typedef void KUBE_CALLBACK(kube_reflector_error_cb)(const kube_error *err, void *payload);
 
+/**
+ * A transform (client-go cache.TransformFunc): called on the reflector thread
+ * for every object before it is stored (list items and watch events), to
+ * store a smaller or derived object. Set *out to a new reference: the same
+ * object (kube_object_ref(in)) or a new one built from a copy
+ * (kube_api_copy() + kube_object_new_typed_take(), or kube_object_to_json() +
+ * kube_object_new_json_take()); @p in is borrowed. Return 0, or a negative
+ * code: the object is then stored untransformed and the error is reported
+ * to the error callback (a cache is never left without an object the server
+ * has). Must not call back into the informer or reflector.
+ */
+typedef int KUBE_CALLBACK(kube_transform_cb)(kube_object **out, const kube_object *in,
+                                             void *payload);
+
 /** What to list and watch, and how. Strings borrowed for kube_reflector_new() (copied). */
 typedef struct kube_reflector_options {
     unsigned int version;            /**< KUBE_REFLECTOR_OPTIONS_VERSION */
@@ -45,9 +59,19 @@ typedef struct kube_reflector_options {
     int64_t backoff_max_ms;          /**< relist backoff cap; 0: 30000 (version 2) */
     int drop_managed_fields;         /**< boolean: store objects without metadata.managedFields,
                                           a transform that saves memory in caches (version 2) */
+    kube_transform_cb transform;     /**< or NULL; after drop_managed_fields (version 3) */
+    void *transform_payload;         /**< passed to transform (version 3) */
+    int use_watch_list;              /**< boolean: sync with a watch-list stream
+                                          (sendInitialEvents=true, the initial-events-end
+                                          bookmark) instead of LIST; falls back to LIST for
+                                          good when the server refuses it (version 3) */
+    int64_t watch_idle_timeout_ms;   /**< a watch that receives nothing for this long is
+                                          presumed dead and restarted (error callback gets
+                                          KUBE_ETIMEOUT); 0: its timeoutSeconds + 30 s, when
+                                          the server must have ended it (version 3) */
 } kube_reflector_options;
-#define KUBE_REFLECTOR_OPTIONS_VERSION 2
-#define KUBE_REFLECTOR_OPTIONS_INIT { KUBE_REFLECTOR_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, 0, 0, 0 }
+#define KUBE_REFLECTOR_OPTIONS_VERSION 3
+#define KUBE_REFLECTOR_OPTIONS_INIT { KUBE_REFLECTOR_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL, NULL, 0, 0 }
 
 /**
  * Create a reflector for one resource type.

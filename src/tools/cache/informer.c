@@ -387,8 +387,13 @@ static int informer_init(kube_informer **out, const kube_informer_options *opts)
             inf->ropts.backoff_max_ms = opts->backoff_max_ms;
             inf->ropts.drop_managed_fields = opts->drop_managed_fields;
         }
-        if (opts->version >= 3)
+        if (opts->version >= 3) {
             inf->ropts.min_watch_timeout_s = opts->min_watch_timeout_s;
+            inf->ropts.transform = opts->transform;
+            inf->ropts.transform_payload = opts->transform_payload;
+            inf->ropts.use_watch_list = opts->use_watch_list;
+            inf->ropts.watch_idle_timeout_ms = opts->watch_idle_timeout_ms;
+        }
     }
     if ((opts && ((opts->ns && !inf->ns) || (opts->label_selector && !inf->label_selector) ||
                   (opts->field_selector && !inf->field_selector)))) {

@@ -25,6 +25,7 @@
 #include "api/scheme.h"
 #include "dynamic/dynamic_internal.h"
 #include "kube/cache/reflector.h"
+#include "rest/verbs.h"
 #include "rest/watch.h"
 #include "tools/cache/reflector_internal.h"
 #include "tools/cache/delta_fifo_internal.h"
@@ -41,6 +42,10 @@ struct kube_reflector {
     int64_t resync_ms, page_size, min_watch_s;
     int64_t backoff_initial_ms, backoff_max_ms;
     int drop_managed_fields;
+    kube_transform_cb transform;
+    void *transform_payload;
+    int use_watch_list;        /* until the server refuses it */
+    int64_t watch_idle_ms;     /* 0: the watch's timeoutSeconds + 30 s */
     kube_reflector_error_cb error_cb;
     void *error_payload;
 
@@ -101,6 +106,12 @@ static int reflector_init(kube_reflector **out, kube_delta_fifo *fifo,
             if (opts->backoff_max_ms > 0)
                 r->backoff_max_ms = opts->backoff_max_ms;
             r->drop_managed_fields = opts->drop_managed_fields != 0;
+        }
+        if (opts->version >= 3) {
+            r->transform = opts->transform;
+            r->transform_payload = opts->transform_payload;
+            r->use_watch_list = opts->use_watch_list != 0;
+            r->watch_idle_ms = opts->watch_idle_timeout_ms > 0 ? opts->watch_idle_timeout_ms : 0;
         }
     }
     r->last_rv = kube__strdup("");
@@ -179,6 +190,27 @@ static void report(kube_reflector *r, const char *what)
     else
         KUBE__LOG_WARN("reflector", "%s %s: %s", what, r->what,
                        e ? e->message : "error");
+}
+
+/* Apply the user's transform to *o (replaced by what it returns). A failing
+ * transform is reported and the object kept as it is. */
+static void transform(kube_reflector *r, kube_object **o)
+{
+    kube_object *t = NULL;
+    int rc;
+    if (!r->transform || !*o)
+        return;
+    rc = r->transform(&t, *o, r->transform_payload);
+    if (rc < 0 || !t) {
+        kube__error_set(rc < 0 ? rc : KUBE_EUSER, KUBE_ERROR_CLASS_INTERNAL,
+                        "transform of %s \"%s\" failed (%s): stored untransformed", r->what,
+                        kube_object_key(*o), rc < 0 ? kube_strerror(rc) : "no object");
+        report(r, "transform");
+        kube_object_unref(t);
+        return;
+    }
+    kube_object_unref(*o);
+    *o = t;
 }
 
 static void set_rv(kube_reflector *r, const char *rv)
@@ -278,6 +310,13 @@ static const char *list_rv(const kube_type *t, const void *list, const char **co
     return rvf ? *(const char *const *)((const char *)md + rvf->offset) : NULL;
 }
 
+static void transform_all(kube_reflector *r, kube_object_array *a)
+{
+    size_t i;
+    for (i = 0; r->transform && i < a->count; i++)
+        transform(r, &a->items[i]);
+}
+
 /* One LIST page as objects, with the list's RV and continue token (new,
  * NULL when absent): typed roots from the clientset, or unstructured
  * objects from the dynamic client. */
@@ -300,6 +339,7 @@ static int fetch_page(kube_reflector *r, const kube_list_options *lo, kube_objec
         *cont_out = ul.continue_token;
         ul.resource_version = ul.continue_token = NULL;
         kube_unstructured_list_dispose(&ul);
+        transform_all(r, page);
         return 0;
     }
     if ((rc = kube_typed_list(&list, r->cs, r->type, r->ns, lo)) < 0)
@@ -314,6 +354,8 @@ static int fetch_page(kube_reflector *r, const kube_list_options *lo, kube_objec
         rc = kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
     }
     kube_api_free(list);
+    if (rc == 0)
+        transform_all(r, page);
     return rc;
 }
 
@@ -426,8 +468,8 @@ static int flush(kube_reflector *r, batch *b)
 /* The typed object of an ADDED/MODIFIED/DELETED event. obj/obj_len: the
  * bytes of the event's object when the watch returned it without a cJSON
  * tree (kube__watch_next_lazy), else NULL. */
-static int decode_object(kube_reflector *r, kube_watch *w, const kube_watch_event *ev,
-                         const char *obj, size_t obj_len, kube_object **out)
+static int decode_raw(kube_reflector *r, kube_watch *w, const kube_watch_event *ev,
+                      const char *obj, size_t obj_len, kube_object **out)
 {
     const kube_api_type *ot;
     kube_api_decode_options dopts = KUBE_API_DECODE_OPTIONS_INIT;
@@ -468,6 +510,16 @@ static int decode_object(kube_reflector *r, kube_watch *w, const kube_watch_even
     return kube_object_new_typed_take(out, r->type, root);
 }
 
+/* decode_raw, then the transform. */
+static int decode_object(kube_reflector *r, kube_watch *w, const kube_watch_event *ev,
+                         const char *obj, size_t obj_len, kube_object **out)
+{
+    int rc = decode_raw(r, w, ev, obj, obj_len, out);
+    if (rc == 0)
+        transform(r, out);
+    return rc;
+}
+
 static int delta_type(int watch_type)
 {
     switch (watch_type) {
@@ -503,31 +555,120 @@ static int handle_event(kube_reflector *r, kube_watch *w, const kube_watch_event
     return b->n == BATCH_MAX ? flush(r, b) : 0;
 }
 
+/* Open a watch (typed or dynamic: the same request) whose response must
+ * start within open_timeout_ms: a dead connection is given up on at open as
+ * well as later. */
+static int open_watch(kube_reflector *r, const kube_list_options *lo, int64_t open_timeout_ms,
+                      kube_watch **w)
+{
+    kube_rest_client *rest = r->dc ? kube_dynamic_client_rest_client(r->dc)
+                                   : kube_clientset_rest_client(r->cs);
+    kube_rest_request *req = NULL;
+    kube__res res;
+    int rc;
+    if (r->dc) {
+        res.group = r->gvr.group;
+        res.version = r->gvr.version;
+        res.resource = r->gvr.resource;
+        res.namespaced = -1;
+    } else {
+        res.group = kube_type_group(r->type);
+        res.version = kube_type_version(r->type);
+        res.resource = kube_type_resource(r->type);
+        res.namespaced = kube_type_namespaced(r->type) ? 1 : 0;
+    }
+    if ((rc = kube__res_request(&req, rest, &res, "GET", r->ns, NULL, NULL)) < 0)
+        return rc;
+    if ((rc = kube__res_list_params(req, lo, 1)) == 0 &&
+        (rc = kube_rest_request_set_timeout(req, open_timeout_ms)) == 0)
+        rc = kube_rest_request_watch(w, req);
+    kube_rest_request_free(req);
+    if (rc == KUBE_ETIMEOUT)
+        rc = kube__error_set(KUBE_ETIMEOUT, KUBE_ERROR_CLASS_TRANSPORT,
+                             "watch of %s: no response for %lld ms: connection presumed dead",
+                             r->what, (long long)open_timeout_ms);
+    return rc;
+}
+
+/* A watch-list stream the server does not honour: sync with LIST instead. */
+#define WATCHLIST_FALLBACK 1
+
+/* Is this the bookmark that ends a watch-list's initial events? */
+static int initial_events_end(const kube_watch_event *ev)
+{
+    const cJSON *md = cJSON_GetObjectItemCaseSensitive(ev->object, "metadata");
+    const cJSON *an = cJSON_GetObjectItemCaseSensitive(md, "annotations");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(an, "k8s.io/initial-events-end");
+    return cJSON_IsString(v) && !strcmp(v->valuestring, "true");
+}
+
+/* The initial events of a watch-list stream, stored like a LIST's items. */
+typedef struct initial_set {
+    kube_object_array a;
+    size_t cap;
+} initial_set;
+
+static int initial_add(initial_set *is, kube_object *o)
+{
+    if (is->a.count == is->cap) {
+        size_t nc = is->cap ? is->cap * 2 : 64;
+        kube_object **ni = kube__realloc(is->a.items, nc * sizeof(*ni));
+        if (!ni) {
+            kube_object_unref(o);
+            return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+        }
+        is->a.items = ni;
+        is->cap = nc;
+    }
+    is->a.items[is->a.count++] = o;
+    return 0;
+}
+
 /* Watch until the server ends it (0: re-watch), 410 (KUBE_EEXPIRED:
- * relist), an error, or stop. */
-static int do_watch(kube_reflector *r)
+ * relist), an error, or stop. With initial, the watch is a watch-list
+ * (client-go WatchListClient): sendInitialEvents=true from the last RV (""
+ * at first: a consistent read), ADDED events collected until the bookmark
+ * annotated k8s.io/initial-events-end, which Replaces the FIFO as a LIST
+ * would; then it goes on as a watch. WATCHLIST_FALLBACK when the server
+ * refuses or ignores it. A watch silent for longer than the idle limit is
+ * presumed dead (KUBE_ETIMEOUT). */
+static int do_watch(kube_reflector *r, int initial)
 {
     kube_list_options lo = KUBE_LIST_OPTIONS_INIT;
     kube_watch *w = NULL;
     char *rv = get_rv(r);
-    int64_t t0 = kube__now_mono_ms(), next_resync;
+    int64_t t0 = kube__now_mono_ms(), next_resync, last_data, idle_limit;
     unsigned events = 0;
+    initial_set init;
     batch b;
     int rc;
 
     if (!rv)
         return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+    memset(&init, 0, sizeof(init));
     b.n = 0;
     lo.label_selector = r->label_selector;
     lo.field_selector = r->field_selector;
     lo.resource_version = rv;
     lo.allow_watch_bookmarks = 1;
+    if (initial) {
+        lo.send_initial_events = 1;
+        lo.resource_version_match = "NotOlderThan";
+        if (r->rv_unavailable)
+            lo.resource_version = "";
+    }
     lo.timeout_seconds = r->min_watch_s + (int64_t)(rand_r(&r->seed) % (unsigned)r->min_watch_s);
-    rc = r->dc ? kube_dynamic_watch(&w, r->dc, &r->gvr, r->ns, &lo)
-               : kube_typed_watch(&w, r->cs, r->type, r->ns, &lo);
+    idle_limit = r->watch_idle_ms ? r->watch_idle_ms : (lo.timeout_seconds + 30) * 1000;
+    rc = open_watch(r, &lo, idle_limit, &w);
     kube__free(rv);
-    if (rc < 0)
+    if (rc < 0) {
+        if (initial && (rc == KUBE_EBADREQUEST || rc == KUBE_EINVALID || rc == KUBE_EUNSUPPORTED ||
+                        rc == KUBE_EMETHOD))
+            return WATCHLIST_FALLBACK;
+        if (initial && rc == KUBE_EEXPIRED)
+            r->rv_unavailable = 1;
         return rc;
+    }
     pthread_mutex_lock(&r->lock);
     if (stopping(r)) {
         pthread_mutex_unlock(&r->lock);
@@ -538,6 +679,7 @@ static int do_watch(kube_reflector *r)
     r->watches++;
     pthread_mutex_unlock(&r->lock);
     next_resync = r->resync_ms > 0 ? kube__now_mono_ms() + r->resync_ms : 0;
+    last_data = kube__now_mono_ms();
     for (;;) {
         const kube_watch_event *ev;
         const char *obj = NULL;
@@ -545,6 +687,56 @@ static int do_watch(kube_reflector *r)
         /* while deltas are batched, take only events already received;
          * before waiting for more, write the batch */
         rc = kube__watch_next_lazy(&ev, w, 1000, b.n > 0, &obj, &obj_len);
+        if (rc != KUBE_ETIMEOUT) {
+            last_data = kube__now_mono_ms();
+        } else if (kube__now_mono_ms() - last_data > idle_limit && !stopping(r)) {
+            /* the batch is empty: it is written before every wait */
+            rc = kube__error_set(KUBE_ETIMEOUT, KUBE_ERROR_CLASS_TRANSPORT,
+                                 "watch of %s: nothing received for %lld ms: connection "
+                                 "presumed dead", r->what, (long long)idle_limit);
+            break;
+        }
+        if (initial && rc == 0 && !stopping(r)) {
+            /* the initial events of a watch-list, until its end bookmark */
+            kube_object *o = NULL;
+            events++;
+            if (ev->type == KUBE_WATCH_ADDED) {
+                if ((rc = decode_object(r, w, ev, obj, obj_len, &o)) < 0 ||
+                    (rc = initial_add(&init, o)) < 0)
+                    break;
+                continue;
+            }
+            if (ev->type == KUBE_WATCH_BOOKMARK && initial_events_end(ev)) {
+                const cJSON *md = cJSON_GetObjectItemCaseSensitive(ev->object, "metadata");
+                const cJSON *brv = cJSON_GetObjectItemCaseSensitive(md, "resourceVersion");
+                set_rv(r, cJSON_IsString(brv) ? brv->valuestring : NULL);
+                r->rv_unavailable = 0;
+                pthread_mutex_lock(&r->lock);
+                r->lists++;
+                pthread_mutex_unlock(&r->lock);
+                rc = kube_delta_fifo_replace(r->fifo, init.a.items, init.a.count);
+                kube_object_array_dispose(&init.a);
+                init.cap = 0;
+                initial = 0;
+                if (rc < 0)
+                    break;
+                continue;
+            }
+            if (ev->type == KUBE_WATCH_BOOKMARK || ev->type == KUBE_WATCH_MODIFIED ||
+                ev->type == KUBE_WATCH_DELETED) {
+                /* a server that ignored sendInitialEvents */
+                KUBE__LOG_INFO("reflector", "watch-list of %s: the server does not send initial "
+                               "events; listing instead", r->what);
+                rc = WATCHLIST_FALLBACK;
+                break;
+            }
+        }
+        if (initial && rc == KUBE_ITEROVER) {
+            rc = kube__error_set(KUBE_ERROR, KUBE_ERROR_CLASS_TRANSPORT,
+                                 "watch-list of %s ended before its initial events did",
+                                 r->what);
+            break;
+        }
         if (rc == KUBE__WATCH_NONE_BUFFERED) {
             if ((rc = flush(r, &b)) < 0)
                 break;
@@ -603,6 +795,11 @@ static int do_watch(kube_reflector *r)
     /* every way out writes the batch first: it is empty here */
     while (b.n)
         kube_object_unref(b.objs[--b.n]);
+    kube_object_array_dispose(&init.a);
+    if (initial && rc == KUBE_EEXPIRED)
+        r->rv_unavailable = 1; /* the watch-list's RV is gone: "" next time */
+    else if (initial && (rc == KUBE_EBADREQUEST || rc == KUBE_EINVALID))
+        rc = WATCHLIST_FALLBACK;
     pthread_mutex_lock(&r->lock);
     r->current = NULL;
     pthread_mutex_unlock(&r->lock);
@@ -616,10 +813,20 @@ static void *run(void *arg)
     int64_t backoff = 0, last_reset = kube__now_mono_ms();
 
     while (!stopping(r)) {
-        int rc = do_list(r);
+        int rc;
+        if (r->use_watch_list) {
+            rc = do_watch(r, 1);
+            if (rc == WATCHLIST_FALLBACK) {
+                r->use_watch_list = 0;
+                KUBE__LOG_INFO("reflector", "watch-list of %s refused: listing instead", r->what);
+                continue;
+            }
+        } else {
+            rc = do_list(r);
+        }
         if (rc == 0) {
             /* watch, re-watching after normal ends, until an error */
-            while (!stopping(r) && (rc = do_watch(r)) == 0)
+            while (!stopping(r) && (rc = do_watch(r, 0)) == 0)
                 ;
             if (rc == KUBE_EEXPIRED) {
                 /* 410 on the watch: relist from the last RV, no backoff
