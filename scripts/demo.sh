@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Install what is missing, build, and run the main example
-# (examples/out-of-cluster): list namespaces and pods, then watch pods for a
-# few seconds.
+# Install what is missing, build, and run the examples: examples/out-of-cluster
+# (list namespaces and pods, then watch pods for a few seconds), then, on the
+# embedded server only, examples/apply (server-side apply of
+# examples/apply/sample.yaml, twice: created, then unchanged), then
+# examples/workqueue-controller (informer -> work queue -> reconcile), which
+# shows what it reconciled.
 #
 #   scripts/demo.sh [KUBECONFIG-FILE] [--context NAME] [--namespace NS]
 #
 # The cluster is the kubeconfig given as $1, else $KUBECONFIG (its current
-# context). With neither, the demo starts the project's own test server
-# (kube-test-server, a small read-only Kubernetes-like API on 127.0.0.1) and
-# uses the kubeconfig it writes. Further arguments go to the example
-# (--context NAME, --namespace NS).
+# context). With neither, the demo starts the project's fake API server
+# (kube-fake-apiserver on 127.0.0.1, TLS and a token, seeded from
+# examples/demo/seed.yaml) and uses the kubeconfig it writes. Further
+# arguments go to the first example (--context NAME, --namespace NS).
 #
 # Environment:
 #   KUBE_DEMO_WATCH_SECONDS  how long the example watches pods (default 5)
@@ -50,7 +53,7 @@ kube_deps_install
 mkdir -p "$(dirname "$BUILD")"
 cmake -S "$ROOT" -B "$BUILD" -DKUBE_WERROR=ON >/dev/null || die "configure failed"
 targets=(out-of-cluster workqueue-controller)
-[ -n "$kubeconfig" ] || [ "$use_env" = 1 ] || targets+=(kube-fake-apiserver)
+[ -n "$kubeconfig" ] || [ "$use_env" = 1 ] || targets+=(kube-fake-apiserver apply)
 cmake --build "$BUILD" -j"$(nproc)" --target "${targets[@]}" ||
 	die "building ${targets[*]} failed"
 
@@ -117,6 +120,19 @@ case $rc in
 124) die "the example did not finish within ${SECONDS_LIMIT}s" ;;
 *) die "the example failed (exit status $rc)" ;;
 esac
+
+# Server-side apply from a manifest (a CRD with one of its objects, a
+# ConfigMap, a Deployment), twice: the second time nothing changes. Only on
+# the embedded server: the demo does not create things in a real cluster.
+if [ "$FAKE" = 1 ]; then
+	applier=$(find_binary apply)
+	[ -n "$applier" ] || die "the apply binary was not found under $BUILD"
+	log "running ${applier#"$BUILD"/} -f examples/apply/sample.yaml, twice (kubectl apply --server-side in C)"
+	for _ in 1 2; do
+		timeout --foreground -k 5 60 "$applier" --kubeconfig "$kubeconfig" \
+			-f "$ROOT/examples/apply/sample.yaml" || die "examples/apply failed"
+	done
+fi
 
 # The controller demo: informer -> handlers -> work queue -> workers that
 # reconcile through the clientset. Against the fake server a writer adds
