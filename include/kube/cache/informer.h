@@ -64,7 +64,7 @@ typedef struct kube_informer_options {
     int64_t backoff_max_ms;       /**< relist backoff cap; 0: 30000 (version 2) */
     int drop_managed_fields;      /**< boolean: cache objects without metadata.managedFields
                                        (client-go's common transform; version 2) */
-    int64_t min_watch_timeout_s;  /**< each watch asks for timeoutSeconds in [min, 2 min);
+    int64_t min_watch_timeout_s;  /**< each watch asks for timeoutSeconds random in [min, 2*min);
                                        0: 300 s, client-go's minWatchTimeout (version 3) */
     kube_transform_cb transform;  /**< see kube_transform_cb; or NULL (version 3) */
     void *transform_payload;      /**< passed to transform (version 3) */

@@ -52,7 +52,7 @@ typedef struct kube_reflector_options {
     const char *field_selector;      /**< or NULL */
     int64_t resync_ms;               /**< periodic DeltaFIFO resync; 0: never */
     int64_t page_size;               /**< LIST page size; 0: 500 */
-    int64_t min_watch_timeout_s;     /**< watch timeoutSeconds in [min, 2 min); 0: 300 */
+    int64_t min_watch_timeout_s;     /**< watch timeoutSeconds random in [min, 2*min); 0: 300 */
     kube_reflector_error_cb error_cb;/**< or NULL (errors are logged at WARN) */
     void *error_payload;
     int64_t backoff_initial_ms;      /**< relist backoff start; 0: 800 (version 2) */

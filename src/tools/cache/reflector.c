@@ -7,7 +7,7 @@
  *   RV proved unavailable (410/Expired); an expired continue token falls
  *   back to one unpaginated list.
  * - WATCH from the list's RV with bookmarks, timeoutSeconds random in
- *   [min, 2 min); ADDED/MODIFIED/DELETED go to the DeltaFIFO, BOOKMARK only
+ *   [min, 2*min); ADDED/MODIFIED/DELETED go to the DeltaFIFO, BOOKMARK only
  *   moves the RV; a normal end re-watches from the last RV; 410 relists; a
  *   watch that closes within 1 s with no event is an error (relist).
  * - after every ListAndWatch return: backoff 800 ms doubling with jitter
@@ -479,7 +479,13 @@ static int decode_raw(kube_reflector *r, kube_watch *w, const kube_watch_event *
     *out = NULL;
     if (r->dc) {
         /* unstructured: the object's own tree */
-        cJSON *j = obj ? cJSON_ParseWithLength(obj, obj_len) : NULL;
+        const char *end = NULL;
+        cJSON *j = obj ? cJSON_ParseWithLengthOpts(obj, obj_len, &end, 0) : NULL;
+        if (j && end != obj + obj_len) {
+            /* more than one value in the span: let the tree path judge it */
+            cJSON_Delete(j);
+            j = NULL;
+        }
         if (!j) {
             if (!ev->object && (rc = kube__watch_event_parse(&ev, w)) < 0)
                 return rc;
@@ -503,6 +509,7 @@ static int decode_raw(kube_reflector *r, kube_watch *w, const kube_watch_event *
             kube__error_clear();
             if ((rc = kube__watch_event_parse(&ev, w)) < 0)
                 return rc;
+            rc = -1; /* the frame parses: decode its tree below */
         }
     }
     if (rc < 0 && (rc = kube_api_decode_json(&root, ot, ev->object, &dopts)) < 0)
