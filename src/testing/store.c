@@ -2430,6 +2430,7 @@ static int do_list(kube__fctx *c)
     uint64_t snap_rv = 0, want = 0;
     char start[600] = "", bucket[512], gv[400];
     kube__strmap snap = KUBE__STRMAP_INIT;
+    const kube__strmap *src = NULL;
     litem *items = NULL;
     size_t n = 0, i = 0, cap = 0, emitted = 0;
     kube__buf out = KUBE__BUF_INIT;
@@ -2523,8 +2524,13 @@ static int do_list(kube__fctx *c)
             snap_rv = want;
         }
     }
-    rc = snapshot_locked(s, bucket, snap_rv, &snap);
-    while (rc == 0 && kube__strmap_next(&snap, &i, &k, &v)) {
+    /* the bucket as it was at snap_rv; at the newest RV that is the bucket
+     * itself (the lock is held until the items are printed): no copy per page */
+    if (snap_rv >= s->rv)
+        src = kube__fake_bucket_locked(s, bucket, 0);
+    else if ((rc = snapshot_locked(s, bucket, snap_rv, &snap)) == 0)
+        src = &snap;
+    while (rc == 0 && src && kube__strmap_next(src, &i, &k, &v)) {
         kube__fobj *o = v;
         const char *ons = mstr(o->j, "namespace");
         if (*c->ns && (!ons || strcmp(ons, c->ns) != 0))
