@@ -27,7 +27,6 @@
 #include "common.h"
 #include "kube/cache/reflector.h"
 #include "kube/dynamic.h"
-#include "tools/cache/reflector_internal.h"
 #include "tserver.h"
 #include "util/time.h"
 
@@ -510,7 +509,7 @@ static int run_one(env *e, const scenario *sc, int typed, int split)
     if (typed)
         assert_int_equal(kube_reflector_new(&r, e->cs, t, fifo, &o), 0);
     else
-        assert_int_equal(kube__reflector_new_dynamic(&r, e->dc, &gvr, fifo, &o), 0);
+        assert_int_equal(kube_dynamic_reflector_new(&r, e->dc, &gvr, fifo, &o), 0);
     assert_int_equal(kube_reflector_start(r), 0);
     /* until the sentinel, or an error and the relist after it */
     deadline = kube__now_mono_ms() + 10000;

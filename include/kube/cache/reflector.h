@@ -15,6 +15,7 @@
 
 #include "kube/common.h"
 #include "kube/clientset.h"
+#include "kube/dynamic.h"
 #include "kube/errors.h"
 #include "kube/cache/delta_fifo.h"
 
@@ -88,6 +89,24 @@ typedef struct kube_reflector_options {
 KUBE_EXTERN(int) kube_reflector_new(kube_reflector **out, kube_clientset *cs,
                                     const kube_type *type, kube_delta_fifo *fifo,
                                     const kube_reflector_options *opts);
+
+/**
+ * Create a reflector for any resource through the dynamic client (the list
+ * and watch of client-go's dynamic ListWatch): the same loop, storing
+ * unstructured objects (kube_object_json()).
+ * @param[out] out the reflector; NULL on failure.
+ * @param dc the dynamic client (borrowed; must outlive the reflector).
+ * @param gvr the resource (copied).
+ * @param fifo the DeltaFIFO to fill (borrowed; must outlive the reflector).
+ * @param opts options or NULL.
+ * @return 0, KUBE_EINVAL or KUBE_ENOMEM.
+ * @ownership *out is new: release with kube_reflector_free().
+ * @threadsafety safe from any thread.
+ * @since 0.1
+ */
+KUBE_EXTERN(int) kube_dynamic_reflector_new(kube_reflector **out, kube_dynamic_client *dc,
+                                            const kube_gvr *gvr, kube_delta_fifo *fifo,
+                                            const kube_reflector_options *opts);
 
 /**
  * Start the list/watch loop on a new thread.

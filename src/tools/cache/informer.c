@@ -15,7 +15,6 @@
 #include <time.h>
 
 #include "kube/cache/informer.h"
-#include "tools/cache/reflector_internal.h"
 #include "util/time.h"
 
 enum { N_ADD = 1, N_UPDATE, N_DELETE };
@@ -553,7 +552,7 @@ int kube_informer_start(kube_informer *inf)
     inf->ropts.label_selector = inf->label_selector;
     inf->ropts.field_selector = inf->field_selector;
     inf->ropts.resync_ms = inf->resync_ms;
-    error = inf->dc ? kube__reflector_new_dynamic(&inf->reflector, inf->dc, &inf->gvr, inf->fifo,
+    error = inf->dc ? kube_dynamic_reflector_new(&inf->reflector, inf->dc, &inf->gvr, inf->fifo,
                                                   &inf->ropts)
                     : kube_reflector_new(&inf->reflector, inf->cs, inf->type, inf->fifo, &inf->ropts);
     if (error < 0)

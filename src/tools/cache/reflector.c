@@ -27,7 +27,6 @@
 #include "kube/cache/reflector.h"
 #include "rest/verbs.h"
 #include "rest/watch.h"
-#include "tools/cache/reflector_internal.h"
 #include "tools/cache/delta_fifo_internal.h"
 #include "util/time.h"
 
@@ -149,7 +148,7 @@ int kube_reflector_new(kube_reflector **out, kube_clientset *cs, const kube_type
     return 0;
 }
 
-int kube__reflector_new_dynamic(kube_reflector **out, kube_dynamic_client *dc,
+int kube_dynamic_reflector_new(kube_reflector **out, kube_dynamic_client *dc,
                                 const kube_gvr *gvr, kube_delta_fifo *fifo,
                                 const kube_reflector_options *opts)
 {
