@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 
 #include <cmocka.h>
 
@@ -682,6 +683,53 @@ static void test_apply_manifest(void **state)
     kube_discovery_free(d);
 }
 
+/* Discovery and the mapper from several threads at once, with invalidations
+ * racing the fetches (run under TSan in CI: the thread label). */
+typedef struct disc_race {
+    kube_discovery *d;
+    kube_rest_mapper *m;
+    int failures;
+} disc_race;
+
+static void *disc_worker(void *arg)
+{
+    disc_race *x = arg;
+    int i;
+    for (i = 0; i < 30; i++) {
+        kube_discovery_snapshot *s = NULL;
+        kube_rest_mapping map;
+        if (kube_discovery_get(&s, x->d) < 0 ||
+            !kube_discovery_snapshot_resource(s, "apps", NULL, "deployments") ||
+            kube_rest_mapper_resource_for(&map, x->m, "cm") < 0 || strcmp(map.resource, "configmaps"))
+            __atomic_add_fetch(&x->failures, 1, __ATOMIC_RELAXED);
+        kube_discovery_snapshot_unref(s);
+        if (i % 7 == 0)
+            kube_discovery_invalidate(x->d);
+    }
+    return NULL;
+}
+
+static void test_discovery_concurrent(void **state)
+{
+    fixture *f = *state;
+    disc_race x;
+    pthread_t t[4];
+    size_t i;
+    memset(&x, 0, sizeof(x));
+    assert_int_equal(kube_discovery_new(&x.d, f->rest, NULL), 0);
+    assert_int_equal(kube_rest_mapper_new(&x.m, x.d), 0);
+    for (i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, disc_worker, &x), 0);
+    for (i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    assert_int_equal(x.failures, 0);
+    /* invalidations forced refetches, but concurrent callers shared them */
+    assert_true(kube_discovery_fetch_count(x.d) >= 2);
+    assert_true(kube_discovery_fetch_count(x.d) < 4 * 30);
+    kube_rest_mapper_free(x.m);
+    kube_discovery_free(x.d);
+}
+
 static void test_bad_arguments(void **state)
 {
     fixture *f = *state;
@@ -803,6 +851,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_discovery_and_mapper, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scale, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apply_manifest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_discovery_concurrent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
 #ifdef KUBE_FAILALLOC
         cmocka_unit_test(test_allocation_failures),
