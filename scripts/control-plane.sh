@@ -536,6 +536,11 @@ on_exit() {
 		if [ -n "${RUN_TMPDIR:-}" ]; then
 			if [ "$rc" -eq 0 ] && [ "$RUN_KEEP" -eq 0 ]; then
 				rm -rf "$RUN_TMPDIR"
+			elif [ "$RUN_KEEP" -eq 0 ]; then
+				# kept for its logs after a failure: no credentials stay behind
+				rm -rf "$RUN_TMPDIR"/pki "$RUN_TMPDIR"/kcm-certs "$RUN_TMPDIR"/apiserver-certs \
+					"$RUN_TMPDIR"/*.kubeconfig "$RUN_TMPDIR"/*token*
+				log "logs kept in $RUN_TMPDIR (credentials removed)"
 			else
 				log "state and logs kept in $RUN_TMPDIR"
 			fi
