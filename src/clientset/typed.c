@@ -75,49 +75,6 @@ static int new_request(kube_rest_request **r, kube_clientset *cs, const kube_typ
     return kube__res_request(r, cs->rest, &res, verb, ns, name, sub);
 }
 
-/* Run r and decode the body as `type` into *out (when out and type). */
-static int run(void **out, kube_rest_request *r, const kube_api_type *type)
-{
-    kube_rest_result *res = NULL;
-    int error = kube_rest_request_do(&res, r);
-    if (error == 0 && out && type) {
-        size_t len;
-        const char *body = kube_rest_result_body(res, &len);
-        error = kube_api_decode(out, type, body, len, NULL);
-    }
-    kube_rest_result_free(res);
-    return error;
-}
-
-/* The object as JSON with apiVersion and kind filled in (server-side apply
- * requires them; create and update accept them). */
-static int body_of(char **out, const kube_type *t, const kube_api_type *at, const void *obj,
-                   const char *kind)
-{
-    cJSON *j = NULL;
-    int error;
-    *out = NULL;
-    if (!obj)
-        return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "object is NULL");
-    if ((error = kube_api_to_json(&j, at, obj)) < 0)
-        return error;
-    if (kind && !cJSON_HasObjectItem(j, "kind"))
-        cJSON_AddStringToObject(j, "kind", kind);
-    if (kind && !cJSON_HasObjectItem(j, "apiVersion")) {
-        char av[256];
-        if (t->group[0])
-            snprintf(av, sizeof(av), "%s/%s", t->group, t->version);
-        else
-            snprintf(av, sizeof(av), "%s", t->version);
-        cJSON_AddStringToObject(j, "apiVersion", av);
-    }
-    *out = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    if (!*out)
-        return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
-    return 0;
-}
-
 static const char *ns_for(const kube_type *t, const char *ns, const void *obj)
 {
     if (!t->namespaced)
@@ -145,7 +102,7 @@ int kube_typed_get(void **out, kube_clientset *cs, const kube_type *t, const cha
         return error;
     if (opts && opts->resource_version)
         kube_rest_request_set_param(r, "resourceVersion", opts->resource_version);
-    error = run(out, r, t->object);
+    error = kube__res_run_typed(out, r, t->object);
     kube_rest_request_free(r);
     return error;
 }
@@ -160,7 +117,7 @@ int kube_typed_list(void **out, kube_clientset *cs, const kube_type *t, const ch
     if ((error = check(cs, t)) < 0 || (error = new_request(&r, cs, t, "GET", ns, NULL, NULL)) < 0)
         return error;
     if ((error = kube__res_list_params(r, opts, 0)) == 0)
-        error = run(out, r, t->list);
+        error = kube__res_run_typed(out, r, t->list);
     kube_rest_request_free(r);
     return error;
 }
@@ -207,12 +164,12 @@ static int write_obj(void **out, kube_clientset *cs, const kube_type *t, const c
             return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
                                    "%s: metadata.name is required to update", t->kind);
     }
-    if ((error = body_of(&body, t, t->object, obj, t->kind)) < 0)
+    if ((error = kube__res_typed_body(&body, t, obj)) < 0)
         return error;
     if ((error = new_request(&r, cs, t, verb, ns_for(t, ns, obj), name, sub)) == 0 &&
         (error = kube__res_write_params(r, opts, 0)) == 0 &&
         (error = kube_rest_request_set_body(r, body, strlen(body), "application/json")) == 0)
-        error = run(out, r, t->object);
+        error = kube__res_run_typed(out, r, t->object);
     kube_rest_request_free(r);
     cJSON_free(body);
     return error;
@@ -252,7 +209,7 @@ int kube_typed_patch(void **out, kube_clientset *cs, const kube_type *t, const c
         return error;
     if ((error = kube__res_write_params(r, opts, type == KUBE_PATCH_APPLY)) == 0 &&
         (error = kube_rest_request_set_patch(r, type, data, len)) == 0)
-        error = run(out, r, t->object);
+        error = kube__res_run_typed(out, r, t->object);
     kube_rest_request_free(r);
     return error;
 }
@@ -277,7 +234,7 @@ int kube_typed_apply(void **out, kube_clientset *cs, const kube_type *t, const c
         if ((error = kube__res_apply_check(opts, name, v.managed_fields_count)) < 0)
             return error;
     }
-    if ((error = body_of(&body, t, t->object, obj, t->kind)) < 0)
+    if ((error = kube__res_typed_body(&body, t, obj)) < 0)
         return error;
     error = kube_typed_patch(out, cs, t, ns_for(t, ns, obj), name, KUBE_PATCH_APPLY, body,
                              strlen(body), subresource, opts);
@@ -294,7 +251,7 @@ int kube_typed_delete(kube_clientset *cs, const kube_type *t, const char *ns,
         (error = new_request(&r, cs, t, "DELETE", ns, name, NULL)) < 0)
         return error;
     if ((error = kube__res_delete_body(r, opts)) == 0)
-        error = run(NULL, r, NULL);
+        error = kube__res_run_typed(NULL, r, NULL);
     kube_rest_request_free(r);
     return error;
 }
@@ -309,7 +266,7 @@ int kube_typed_delete_collection(kube_clientset *cs, const kube_type *t, const c
         (error = new_request(&r, cs, t, "DELETE", ns, NULL, NULL)) < 0)
         return error;
     if ((error = kube__res_list_params(r, list_opts, 0)) == 0 && (error = kube__res_delete_body(r, opts)) == 0)
-        error = run(NULL, r, NULL);
+        error = kube__res_run_typed(NULL, r, NULL);
     kube_rest_request_free(r);
     return error;
 }
@@ -338,7 +295,7 @@ int kube_typed_get_sub(void **out, kube_clientset *cs, const kube_type *t, const
         *out = NULL;
     if ((error = check(cs, t)) < 0 || (error = new_request(&r, cs, t, "GET", ns, name, sub)) < 0)
         return error;
-    error = run(out, r, result_type);
+    error = kube__res_run_typed(out, r, result_type);
     kube_rest_request_free(r);
     return error;
 }
@@ -363,7 +320,7 @@ int kube_typed_write_sub(void **out, kube_clientset *cs, const kube_type *t, con
     if ((error = new_request(&r, cs, t, verb, ns, name, sub)) == 0 &&
         (error = kube__res_write_params(r, opts, 0)) == 0 &&
         (error = kube_rest_request_set_body(r, json, len, "application/json")) == 0)
-        error = run(out, r, result_type);
+        error = kube__res_run_typed(out, r, result_type);
     kube_rest_request_free(r);
     kube_free(json);
     return error;

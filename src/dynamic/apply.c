@@ -10,7 +10,9 @@
 
 #include "dynamic/manifest.h"
 #include "kube/apply.h"
+#include "kube/unstructured.h"
 #include "util/buf.h"
+#include "util/file.h"
 #include "util/time.h"
 
 #define MANIFEST_MAX (64u << 20)
@@ -60,39 +62,44 @@ int kube_manifest_parse(kube_manifest **out, const char *data, size_t len, const
     return 0;
 }
 
+/* Standard input, up to MANIFEST_MAX bytes. */
+static int read_stdin(kube__buf *b)
+{
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0) {
+        if (b->size + n > MANIFEST_MAX)
+            return kube__error_set(KUBE_ETOOLARGE, KUBE_ERROR_CLASS_INTERNAL,
+                                   "standard input: larger than %u MiB", MANIFEST_MAX >> 20);
+        if (kube__buf_put(b, chunk, n) < 0)
+            return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+    }
+    if (ferror(stdin))
+        return kube__error_set(KUBE_ERROR, KUBE_ERROR_CLASS_OS, "standard input: read error");
+    return 0;
+}
+
 int kube_manifest_load_file(kube_manifest **out, const char *path)
 {
     kube__buf b = KUBE__BUF_INIT;
-    FILE *f;
-    char chunk[65536];
-    size_t n;
-    int error = 0;
+    int error, err_no = 0;
     if (!out || !path)
         return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL, "out and path are required");
     *out = NULL;
-    if (!strcmp(path, "-"))
-        f = stdin;
-    else if (!(f = fopen(path, "rb")))
-        return kube__error_set(KUBE_ENOTFOUND, KUBE_ERROR_CLASS_OS, "%s: %s", path,
-                               strerror(errno));
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        if (b.size + n > MANIFEST_MAX) {
-            error = kube__error_set(KUBE_ETOOLARGE, KUBE_ERROR_CLASS_INTERNAL,
-                                    "%s: larger than %u MiB", path, MANIFEST_MAX >> 20);
-            break;
-        }
-        if (kube__buf_put(&b, chunk, n) < 0) {
-            error = kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
-            break;
-        }
+    if (!strcmp(path, "-")) {
+        error = read_stdin(&b);
+    } else if ((error = kube__file_read(&b, path, MANIFEST_MAX, &err_no)) == KUBE_ENOMEM) {
+        error = kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+    } else if (error < 0) {
+        error = kube__error_set(err_no == EFBIG ? KUBE_ETOOLARGE
+                                : err_no == ENOENT || err_no == ENOTDIR ? KUBE_ENOTFOUND
+                                                                        : KUBE_ERROR,
+                                KUBE_ERROR_CLASS_OS, "%s: %s", path, kube__file_strerror(err_no));
     }
-    if (error == 0 && ferror(f))
-        error = kube__error_set(KUBE_ERROR, KUBE_ERROR_CLASS_OS, "%s: read error", path);
-    if (f != stdin)
-        fclose(f);
     if (error == 0)
         error = kube_manifest_parse(out, b.ptr ? b.ptr : "", b.size, path);
-    kube__buf_dispose(&b);
+    /* a manifest may hold Secrets: wipe the text */
+    kube__buf_dispose_secret(&b);
     return error;
 }
 
@@ -145,14 +152,6 @@ void kube_apply_result_dispose(kube_apply_result *r)
     memset(r, 0, sizeof(*r));
 }
 
-static const char *jstr(const cJSON *o, const char *a, const char *b)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
-    if (b)
-        v = cJSON_GetObjectItemCaseSensitive(v, b);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static int set_str(char **slot, const char *s)
 {
     kube__free(*slot);
@@ -192,11 +191,12 @@ static int crd_applied(const kube_manifest *m, const kube_apply_result *r, size_
     for (i = 0; i < upto; i++) {
         const cJSON *o = m->index[i];
         const cJSON *spec = cJSON_GetObjectItemCaseSensitive(o, "spec");
-        const char *k = jstr(o, "kind", NULL), *g = jstr(spec, "group", NULL);
-        const char *nk = jstr(cJSON_GetObjectItemCaseSensitive(spec, "names"), "kind", NULL);
-        if (r->items[i].outcome != KUBE_APPLY_FAILED && k &&
-            !strcmp(k, "CustomResourceDefinition") && g && !strcmp(g, group) && nk &&
-            !strcmp(nk, kind))
+        const char *g = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(spec, "group"));
+        const char *nk = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(spec, "names"), "kind"));
+        if (r->items[i].outcome != KUBE_APPLY_FAILED &&
+            !strcmp(kube_unstructured_kind(o), "CustomResourceDefinition") && g &&
+            !strcmp(g, group) && nk && !strcmp(nk, kind))
             return 1;
     }
     return 0;
@@ -234,8 +234,8 @@ static int apply_one(kube_apply_item *it, kube_dynamic_client *dc, kube_rest_map
                      const kube_apply_options *opts)
 {
     const cJSON *src = m->index[idx];
-    const char *av = jstr(src, "apiVersion", NULL), *kind = jstr(src, "kind", NULL);
-    const char *name = jstr(src, "metadata", "name"), *ns = jstr(src, "metadata", "namespace");
+    const char *av = kube_unstructured_api_version(src), *kind = kube_unstructured_kind(src);
+    const char *name = kube_unstructured_name(src), *ns = kube_unstructured_namespace(src);
     kube_write_options wo = KUBE_WRITE_OPTIONS_INIT;
     kube_rest_mapping map;
     kube_object *before = NULL;

@@ -9,6 +9,7 @@
 
 #include "dynamic/dynamic_internal.h"
 #include "kube/dynamic.h"
+#include "kube/unstructured.h"
 #include "rest/verbs.h"
 
 struct kube_dynamic_client {
@@ -85,20 +86,12 @@ static int check(kube_dynamic_client *dc, const kube_gvr *gvr, kube__res *res)
     return 0;
 }
 
-static const char *str_at(const cJSON *obj, const char *k1, const char *k2)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, k1);
-    if (k2)
-        v = cJSON_GetObjectItemCaseSensitive(v, k2);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* The namespace of a write: the argument, else the object's. */
 static const char *ns_of(const char *ns, const cJSON *obj)
 {
     if (ns && *ns)
         return ns;
-    return obj ? str_at(obj, "metadata", "namespace") : NULL;
+    return obj ? kube_unstructured_namespace(obj) : NULL;
 }
 
 static int parse_object(kube_object **out, const char *body, size_t len)
@@ -169,9 +162,10 @@ void kube_unstructured_list_dispose(kube_unstructured_list *l)
     memset(l, 0, sizeof(*l));
 }
 
+/* A copy of s, or NULL when s is absent or empty. */
 static int dup_str(char **out, const char *s)
 {
-    if (!s)
+    if (!s || !*s)
         return 0;
     if (!(*out = kube__strdup(s)))
         return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
@@ -185,7 +179,8 @@ static int list_from_json(kube_unstructured_list *out, cJSON *list, int drop_man
     cJSON *items = cJSON_GetObjectItemCaseSensitive(list, "items");
     const cJSON *md = cJSON_GetObjectItemCaseSensitive(list, "metadata");
     const cJSON *rem = cJSON_GetObjectItemCaseSensitive(md, "remainingItemCount");
-    const char *av = str_at(list, "apiVersion", NULL), *kind = str_at(list, "kind", NULL);
+    const char *av = kube_unstructured_api_version(list), *kind = kube_unstructured_kind(list);
+    const cJSON *cont = cJSON_GetObjectItemCaseSensitive(md, "continue");
     char item_kind[256] = "";
     size_t n, i = 0;
     int error = 0;
@@ -196,16 +191,15 @@ static int list_from_json(kube_unstructured_list *out, cJSON *list, int drop_man
         return kube__error_set(KUBE_EPARSE, KUBE_ERROR_CLASS_JSON,
                                "the server's list response has no items array");
     }
-    if (kind) {
+    {
         size_t kl = strlen(kind);
         if (kl > 4 && kl < sizeof(item_kind) && !strcmp(kind + kl - 4, "List"))
             snprintf(item_kind, sizeof(item_kind), "%.*s", (int)(kl - 4), kind);
     }
     if ((error = dup_str(&out->api_version, av)) < 0 || (error = dup_str(&out->kind, kind)) < 0 ||
-        (error = dup_str(&out->resource_version, str_at(md, "resourceVersion", NULL))) < 0)
+        (error = dup_str(&out->resource_version, kube_unstructured_resource_version(list))) < 0)
         goto done;
-    if (str_at(md, "continue", NULL) && *str_at(md, "continue", NULL) &&
-        (error = dup_str(&out->continue_token, str_at(md, "continue", NULL))) < 0)
+    if (cJSON_IsString(cont) && (error = dup_str(&out->continue_token, cont->valuestring)) < 0)
         goto done;
     if (cJSON_IsNumber(rem)) {
         out->has_remaining_item_count = 1;
@@ -223,12 +217,12 @@ static int list_from_json(kube_unstructured_list *out, cJSON *list, int drop_man
                                     "list item %zu is not a JSON object", i);
             goto done;
         }
-        if (av && !cJSON_HasObjectItem(it, "apiVersion"))
+        if (*av && !cJSON_HasObjectItem(it, "apiVersion"))
             cJSON_AddStringToObject(it, "apiVersion", av);
         if (*item_kind && !cJSON_HasObjectItem(it, "kind"))
             cJSON_AddStringToObject(it, "kind", item_kind);
         if (drop_managed_fields)
-            kube__unstructured_drop_managed_fields(it);
+            kube_nested_remove(it, "metadata", "managedFields", NULL);
         if ((error = kube_object_new_json_take(&out->items.items[i], it)) < 0)
             goto done;
         out->items.count = ++i;
@@ -238,12 +232,6 @@ done:
     if (error < 0)
         kube_unstructured_list_dispose(out);
     return error;
-}
-
-void kube__unstructured_drop_managed_fields(cJSON *obj)
-{
-    cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
-                                            "managedFields");
 }
 
 int kube_dynamic_list(kube_unstructured_list *out, kube_dynamic_client *dc,
@@ -328,7 +316,7 @@ int kube_dynamic_create(kube_object **out, kube_dynamic_client *dc, const kube_g
     const char *name = NULL;
     /* POST to a subresource goes to the named object (e.g. pods/x/eviction) */
     if (subresource && *subresource) {
-        name = obj ? str_at(obj, "metadata", "name") : NULL;
+        name = obj ? kube_unstructured_name(obj) : NULL;
         if (!name || !*name) {
             if (out)
                 *out = NULL;
@@ -343,7 +331,7 @@ int kube_dynamic_update(kube_object **out, kube_dynamic_client *dc, const kube_g
                         const char *ns, const cJSON *obj, const kube_write_options *opts,
                         const char *subresource)
 {
-    const char *name = obj ? str_at(obj, "metadata", "name") : NULL;
+    const char *name = obj ? kube_unstructured_name(obj) : NULL;
     if (!name || !*name) {
         if (out)
             *out = NULL;
@@ -395,13 +383,13 @@ int kube_dynamic_apply(kube_object **out, kube_dynamic_client *dc, const kube_gv
     if (!cJSON_IsObject(obj))
         return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
                                "the apply configuration must be a JSON object");
-    name = str_at(obj, "metadata", "name");
+    name = kube_unstructured_name(obj);
     mf = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
                                           "managedFields");
     if ((error = kube__res_apply_check(opts, name,
                                        cJSON_IsArray(mf) ? (size_t)cJSON_GetArraySize(mf) : 0)) < 0)
         return error;
-    if (!str_at(obj, "apiVersion", NULL) || !str_at(obj, "kind", NULL))
+    if (!*kube_unstructured_api_version(obj) || !*kube_unstructured_kind(obj))
         return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
                                "an apply configuration needs apiVersion and kind");
     if (!(body = cJSON_PrintUnformatted(obj)))

@@ -11,7 +11,4 @@
 int kube__dynamic_list(kube_unstructured_list *out, kube_dynamic_client *dc, const kube_gvr *gvr,
                        const char *ns, const kube_list_options *opts, int drop_managed_fields);
 
-/* Remove metadata.managedFields from an object being built. */
-void kube__unstructured_drop_managed_fields(cJSON *obj);
-
 #endif

@@ -42,6 +42,24 @@ static int push_pos(kube__manifest_pos **pos, size_t *cap, size_t n, size_t doc,
     return 0;
 }
 
+/* Hand the array over (rc 0), or free it and the positions and give the
+ * error (a bare KUBE_ENOMEM gets its message here). */
+static int finish(cJSON **out, cJSON *arr, kube__manifest_pos **pos, int rc)
+{
+    if (rc == 0) {
+        *out = arr;
+        return 0;
+    }
+    cJSON_Delete(arr);
+    if (pos) {
+        kube__free(*pos);
+        *pos = NULL;
+    }
+    if (rc == KUBE_ENOMEM)
+        return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
+    return rc;
+}
+
 int kube__yaml_docs_to_json(cJSON **out, kube__manifest_pos **pos, const char *data,
                             size_t len, const char *name)
 {
@@ -108,18 +126,7 @@ int kube__yaml_docs_to_json(cJSON **out, kube__manifest_pos **pos, const char *d
             }
         }
     }
-    if (rc != 0) {
-        cJSON_Delete(arr);
-        if (pos) {
-            kube__free(*pos);
-            *pos = NULL;
-        }
-        if (rc == KUBE_ENOMEM)
-            return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
-        return rc;
-    }
-    *out = arr;
-    return 0;
+    return finish(out, arr, pos, rc);
 }
 
 /* Flatten Lists into objs (taking v's items by duplication). */
@@ -218,16 +225,5 @@ int kube__manifest_objects(cJSON **objs, kube__manifest_pos **pos, const char *d
     }
     cJSON_Delete(docs);
     kube__free(dpos);
-    if (rc != 0) {
-        cJSON_Delete(out);
-        if (pos) {
-            kube__free(*pos);
-            *pos = NULL;
-        }
-        if (rc == KUBE_ENOMEM)
-            return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
-        return rc;
-    }
-    *objs = out;
-    return 0;
+    return finish(objs, out, pos, rc);
 }

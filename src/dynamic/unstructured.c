@@ -281,19 +281,26 @@ int kube_nested_bool(int *out, const cJSON *obj, ...)
     return kube_nested_bool_v(out, obj, keys_, n_);
 }
 
-int kube_nested_slice_v(const cJSON **out, const cJSON *obj, const char *const *path, size_t n)
+/* The container at path, when is() holds for it (else wrong_type). */
+static int lookup_as(const cJSON **out, const char *fn, const cJSON *obj, const char *const *path,
+                     size_t n, cJSON_bool (*is)(const cJSON *), const char *what)
 {
     const cJSON *v;
     int rc;
     if (!out)
-        return einval("kube_nested_slice: out is NULL");
+        return einval("%s: out is NULL", fn);
     *out = NULL;
-    if ((rc = lookup(&v, "kube_nested_slice", obj, path, n, 1)) < 0)
+    if ((rc = lookup(&v, fn, obj, path, n, 1)) < 0)
         return rc;
-    if (!cJSON_IsArray(v))
-        return wrong_type(path, n, v, "an array");
+    if (!is(v))
+        return wrong_type(path, n, v, what);
     *out = v;
     return 0;
+}
+
+int kube_nested_slice_v(const cJSON **out, const cJSON *obj, const char *const *path, size_t n)
+{
+    return lookup_as(out, "kube_nested_slice", obj, path, n, cJSON_IsArray, "an array");
 }
 
 int kube_nested_slice(const cJSON **out, const cJSON *obj, ...)
@@ -309,17 +316,7 @@ int kube_nested_slice(const cJSON **out, const cJSON *obj, ...)
 
 int kube_nested_map_v(const cJSON **out, const cJSON *obj, const char *const *path, size_t n)
 {
-    const cJSON *v;
-    int rc;
-    if (!out)
-        return einval("kube_nested_map: out is NULL");
-    *out = NULL;
-    if ((rc = lookup(&v, "kube_nested_map", obj, path, n, 1)) < 0)
-        return rc;
-    if (!cJSON_IsObject(v))
-        return wrong_type(path, n, v, "an object");
-    *out = v;
-    return 0;
+    return lookup_as(out, "kube_nested_map", obj, path, n, cJSON_IsObject, "an object");
 }
 
 int kube_nested_map(const cJSON **out, const cJSON *obj, ...)

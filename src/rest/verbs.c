@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "kube/unstructured.h"
 #include "rest/verbs.h"
 
 int kube__res_request(kube_rest_request **r, kube_rest_client *rest, const kube__res *res,
@@ -209,5 +210,32 @@ int kube__res_apply_check(const kube_write_options *opts, const char *name,
     if (managed_fields_count > 0)
         return kube__error_set(KUBE_EINVAL, KUBE_ERROR_CLASS_INTERNAL,
                                "apply configuration must not carry metadata.managedFields");
+    return 0;
+}
+
+int kube__res_run_typed(void **out, kube_rest_request *r, const kube_api_type *type)
+{
+    kube_rest_result *res = NULL;
+    int error = kube_rest_request_do(&res, r);
+    if (error == 0 && out && type) {
+        size_t len;
+        const char *body = kube_rest_result_body(res, &len);
+        error = kube_api_decode(out, type, body, len, NULL);
+    }
+    kube_rest_result_free(res);
+    return error;
+}
+
+int kube__res_typed_body(char **out, const kube_type *t, const void *obj)
+{
+    cJSON *j = NULL;
+    int error;
+    *out = NULL;
+    if ((error = kube_unstructured_from_typed(&j, t, obj)) < 0)
+        return error;
+    *out = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    if (!*out)
+        return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
     return 0;
 }

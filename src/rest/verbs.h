@@ -28,6 +28,14 @@ int kube__res_list_params(kube_rest_request *r, const kube_list_options *o, int 
 int kube__res_write_params(kube_rest_request *r, const kube_write_options *o, int patch);
 int kube__res_delete_body(kube_rest_request *r, const kube_delete_options *o);
 
+/* Run r; with out and type, decode the body as `type` into *out (new,
+ * kube_api_free). */
+int kube__res_run_typed(void **out, kube_rest_request *r, const kube_api_type *type);
+
+/* The object as JSON with apiVersion and kind of t (apply requires them;
+ * create and update accept them). *out is new (cJSON_free). */
+int kube__res_typed_body(char **out, const kube_type *t, const void *obj);
+
 /* Every page of a list (limit defaults to 500) merged into one List object
  * whose metadata is the first page's without continue/remainingItemCount.
  * *out is new (cJSON_Delete). */

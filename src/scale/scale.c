@@ -95,15 +95,7 @@ static int resolve(target *t, kube_scale_client *sc, const char *group, const ch
 
 static int run(kube_autoscalingv1_scale **out, kube_rest_request *r)
 {
-    kube_rest_result *res = NULL;
-    int error = kube_rest_request_do(&res, r);
-    if (error == 0 && out) {
-        size_t len;
-        const char *body = kube_rest_result_body(res, &len);
-        error = kube_api_decode((void **)out, &kube_t_autoscalingv1_scale, body, len, NULL);
-    }
-    kube_rest_result_free(res);
-    return error;
+    return kube__res_run_typed((void **)out, r, &kube_t_autoscalingv1_scale);
 }
 
 static int scale_request(kube_rest_request **r, kube_scale_client *sc, const target *t,

@@ -25,6 +25,7 @@
 #include "api/scheme.h"
 #include "dynamic/dynamic_internal.h"
 #include "kube/cache/reflector.h"
+#include "kube/unstructured.h"
 #include "rest/verbs.h"
 #include "rest/watch.h"
 #include "tools/cache/delta_fifo_internal.h"
@@ -496,7 +497,7 @@ static int decode_raw(kube_reflector *r, kube_watch *w, const kube_watch_event *
                 return kube__error_set(KUBE_ENOMEM, KUBE_ERROR_CLASS_INTERNAL, "out of memory");
         }
         if (r->drop_managed_fields)
-            kube__unstructured_drop_managed_fields(j);
+            kube_nested_remove(j, "metadata", "managedFields", NULL);
         return kube_object_new_json_take(out, j);
     }
     ot = kube_type_object(r->type);
